@@ -1,0 +1,234 @@
+import unicodedata
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+from mptt.managers import TreeManager
+from mptt.models import MPTTModel, TreeForeignKey
+from mptt.querysets import TreeQuerySet
+
+
+def sort_key_for(name: str) -> str:
+    """Fold Vietnamese diacritics (đ as d) so that 'Điện Biên' sorts before 'Yên Bái'."""
+    folded = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in folded if not unicodedata.combining(c)).casefold()
+
+
+class Tier(models.TextChoices):
+    CENTRAL = "central", _("Trung ương")
+    CLUSTER = "cluster", _("Cụm thi đua")
+    PROVINCE = "province", _("Tỉnh/thành phố")
+    DISTRICT = "district", _("Huyện/quận")
+    COMMUNE = "commune", _("Xã/phường")
+
+
+# A commune may sit under a province since the 2025 reform abolished districts.
+ALLOWED_PARENTS: dict[str, tuple[str | None, ...]] = {
+    Tier.CENTRAL: (None,),
+    Tier.CLUSTER: (Tier.CENTRAL,),
+    Tier.PROVINCE: (Tier.CLUSTER,),
+    Tier.DISTRICT: (Tier.PROVINCE,),
+    Tier.COMMUNE: (Tier.DISTRICT, Tier.PROVINCE),
+}
+
+
+class Perm(models.TextChoices):
+    VIEW = "view", _("xem")
+    EDIT_FIGURES = "edit_figures", _("nhập số liệu")
+    REVIEW = "review", _("duyệt")
+    EDIT_CONFERENCE = "edit_conference", _("sửa hội nghị cụm")
+
+
+class RoleKind(models.TextChoices):
+    OFFICER = "officer", _("Cán bộ nhập liệu")
+    CHAIR = "chair", _("Cụm trưởng")
+    REVIEWER = "reviewer", _("Cán bộ Trung ương (duyệt)")
+    VIEWER = "viewer", _("Chỉ xem")
+
+
+ROLE_PERMS: dict[str, set[str]] = {
+    RoleKind.OFFICER: {Perm.VIEW, Perm.EDIT_FIGURES},
+    RoleKind.CHAIR: {Perm.VIEW, Perm.EDIT_CONFERENCE},
+    RoleKind.REVIEWER: {Perm.VIEW, Perm.REVIEW, Perm.EDIT_CONFERENCE},
+    RoleKind.VIEWER: {Perm.VIEW},
+}
+
+
+def roles_with(perm: str) -> list[str]:
+    return [role for role, perms in ROLE_PERMS.items() if perm in perms]
+
+
+class AssociationQuerySet(TreeQuerySet):
+    def active_in(self, year: int):
+        """Nodes active in `year` (open-ended bounds count as always)."""
+        return self.filter(
+            Q(active_from__isnull=True) | Q(active_from__lte=year),
+            Q(active_until__isnull=True) | Q(active_until__gte=year),
+        )
+
+    def of_tier(self, *tiers: str):
+        """Nodes of the given tiers."""
+        return self.filter(tier__in=tiers)
+
+    def _covered_by_roles(self, user, perm: str | None):
+        roles = Role.objects.filter(
+            user=user,
+            association__tree_id=OuterRef("tree_id"),
+            association__lft__lte=OuterRef("lft"),
+            association__rght__gte=OuterRef("rght"),
+        )
+        if perm is not None:
+            roles = roles.filter(role__in=roles_with(perm))
+        return self.filter(Exists(roles))
+
+    def visible_to(self, user):
+        """Nodes inside the subtree of any of the user's roles; everything for a superuser."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self._covered_by_roles(user, None)
+
+    def with_perm(self, user, perm: str):
+        """Nodes on which the user holds `perm` through a role on the node or an ancestor."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self._covered_by_roles(user, perm)
+
+    def in_subtree_of(self, node: "Association", *, include_self: bool = True):
+        """The node's subtree, as one range filter on the MPTT columns."""
+        qs = self.filter(tree_id=node.tree_id, lft__gte=node.lft, rght__lte=node.rght)
+        return qs if include_self else qs.exclude(pk=node.pk)
+
+
+class AssociationManager(TreeManager.from_queryset(AssociationQuerySet)):
+    pass
+
+
+class Association(MPTTModel):
+    tier = models.CharField(_("cấp"), max_length=10, choices=Tier.choices)
+    name = models.CharField(_("tên"), max_length=200)
+    short_name = models.CharField(_("tên ngắn"), max_length=100)
+    code = models.CharField(
+        _("mã"), max_length=20, help_text=_("Mã đơn vị hành chính; chỉ duy nhất trong cùng năm.")
+    )
+    sort_key = models.CharField(max_length=200, editable=False, db_index=True)
+    parent = TreeForeignKey(
+        "self",
+        verbose_name=_("hội cấp trên"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    active_from = models.PositiveSmallIntegerField(_("hoạt động từ năm"), null=True, blank=True)
+    active_until = models.PositiveSmallIntegerField(_("hoạt động đến năm"), null=True, blank=True)
+    successor = models.ForeignKey(
+        "self",
+        verbose_name=_("hội kế thừa"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="predecessors",
+    )
+
+    objects = AssociationManager()
+
+    class MPTTMeta:
+        order_insertion_by = ["sort_key"]
+
+    class Meta:
+        verbose_name = _("hội khuyến học")
+        verbose_name_plural = _("hội khuyến học")
+        ordering = ["tree_id", "lft"]
+        constraints = [
+            models.CheckConstraint(
+                name="association_active_range",
+                condition=Q(active_from__isnull=True)
+                | Q(active_until__isnull=True)
+                | Q(active_until__gte=models.F("active_from")),
+                violation_error_message=_("Năm kết thúc không được trước năm bắt đầu."),
+            ),
+            models.CheckConstraint(
+                name="association_tier_valid",
+                condition=Q(tier__in=Tier.values),
+            ),
+        ]
+        indexes = [models.Index(fields=["tier", "code"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.sort_key = sort_key_for(self.short_name or self.name)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        self.sort_key = sort_key_for(self.short_name or self.name)
+        parent_tier = self.parent.tier if self.parent_id else None
+        allowed = ALLOWED_PARENTS.get(self.tier, ())
+        if parent_tier not in allowed:
+            raise ValidationError({"parent": tier_rule_message(self.tier, parent_tier)})
+        if self.successor_id and self.successor_id == self.pk:
+            raise ValidationError({"successor": _("Một hội không thể kế thừa chính mình.")})
+        if self.code and self.tier:
+            clash = Association.objects.filter(tier=self.tier, code=self.code).exclude(pk=self.pk)
+            if self.active_until is not None:
+                clash = clash.filter(Q(active_from__isnull=True) | Q(active_from__lte=self.active_until))
+            if self.active_from is not None:
+                clash = clash.filter(Q(active_until__isnull=True) | Q(active_until__gte=self.active_from))
+            if clash.exists():
+                raise ValidationError(
+                    {
+                        "code": _("Mã %(code)s đã được dùng cho một hội cùng cấp trong cùng năm.")
+                        % {"code": self.code}
+                    }
+                )
+
+    @property
+    def is_cluster(self) -> bool:
+        return self.tier == Tier.CLUSTER
+
+
+def tier_rule_message(tier: str, parent_tier: str | None) -> str:
+    """The Vietnamese sentence shown when a node is placed under the wrong tier."""
+    labels = dict(Tier.choices)
+    wanted = [labels[t] if t else _("không có (gốc)") for t in ALLOWED_PARENTS.get(tier, ())]
+    return _("Hội cấp “%(tier)s” không thể trực thuộc %(parent)s; cấp trên hợp lệ: %(allowed)s.") % {
+        "tier": labels.get(tier, tier),
+        "parent": f"hội cấp “{labels[parent_tier]}”" if parent_tier else _("gốc cây (không có cấp trên)"),
+        "allowed": ", ".join(str(w) for w in wanted),
+    }
+
+
+class Role(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="roles",
+        verbose_name=_("người dùng"),
+    )
+    association = models.ForeignKey(
+        Association, on_delete=models.CASCADE, related_name="roles", verbose_name=_("hội")
+    )
+    role = models.CharField(_("vai trò"), max_length=10, choices=RoleKind.choices)
+
+    class Meta:
+        verbose_name = _("vai trò")
+        verbose_name_plural = _("vai trò")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "association", "role"], name="role_unique"),
+            models.CheckConstraint(name="role_kind_valid", condition=Q(role__in=RoleKind.values)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.association.short_name}"
+
+    def clean(self) -> None:
+        if self.role == RoleKind.CHAIR and self.association_id and self.association.tier != Tier.CLUSTER:
+            raise ValidationError({"association": _("Cụm trưởng phải gắn với một cụm thi đua.")})

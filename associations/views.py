@@ -1,0 +1,60 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import timezone
+
+from .access import get_association_for_user
+from .models import Association, RoleKind
+
+
+def selected_year(request, default: int | None = None) -> int:
+    """The year from ?nam=, clamped to a sensible range; last year by default."""
+    fallback = default or timezone.localdate().year - 1
+    try:
+        year = int(request.GET.get("nam", fallback))
+    except (TypeError, ValueError):
+        return fallback
+    return year if 2000 <= year <= 2100 else fallback
+
+
+def year_choices() -> list[int]:
+    this_year = timezone.localdate().year
+    return list(range(this_year, this_year - 11, -1))
+
+
+@login_required
+def home(request):
+    roles = list(request.user.roles.select_related("association").order_by("association__sort_key"))
+    return render(
+        request,
+        "associations/home.html",
+        {
+            "roles": roles,
+            "is_chair": any(r.role == RoleKind.CHAIR for r in roles),
+            "is_reviewer": any(r.role == RoleKind.REVIEWER for r in roles) or request.user.is_superuser,
+            "roots": Association.objects.none()
+            if roles
+            else Association.objects.visible_to(request.user).filter(level=0),
+        },
+    )
+
+
+@login_required
+def association_detail(request, pk: int):
+    association = get_association_for_user(request.user, pk)
+    year = selected_year(request)
+    visible = Association.objects.visible_to(request.user)
+    ancestors = visible.filter(
+        tree_id=association.tree_id, lft__lt=association.lft, rght__gt=association.rght
+    ).order_by("lft")
+    children = association.get_children().active_in(year).order_by("sort_key")
+    return render(
+        request,
+        "associations/detail.html",
+        {
+            "association": association,
+            "ancestors": ancestors,
+            "children": children,
+            "year": year,
+            "years": year_choices(),
+        },
+    )

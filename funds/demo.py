@@ -1,0 +1,2 @@
+def load_figures() -> None:
+    """Placeholder until the yearly figures land."""

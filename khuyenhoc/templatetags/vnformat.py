@@ -1,0 +1,11 @@
+from django import template
+
+from khuyenhoc import numbers
+
+register = template.Library()
+
+register.filter("grouped", numbers.grouped)
+register.filter("money_short", numbers.money_short)
+register.filter("per_person", numbers.per_person)
+register.filter("signed", numbers.signed)
+register.filter("percent", numbers.percent)

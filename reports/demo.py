@@ -1,0 +1,2 @@
+def load_conferences() -> None:
+    """Placeholder until the cluster conference lands."""

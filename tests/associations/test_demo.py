@@ -1,0 +1,75 @@
+import io
+
+from django.core.management import call_command
+from django.urls import reverse
+
+from associations.models import Association, Tier
+
+
+def _snapshot():
+    return list(
+        Association.objects.order_by("tree_id", "lft").values_list("tier", "code", "lft", "rght", "level")
+    )
+
+
+def test_demo_twice_gives_the_same_tree(demo):
+    first = _snapshot()
+    call_command("load_demo", stdout=io.StringIO())
+    assert _snapshot() == first
+
+
+def test_demo_tree_is_consistent_with_mptt(demo):
+    before = _snapshot()
+    Association.objects.rebuild()
+    assert _snapshot() == before
+
+
+def test_demo_has_all_63_provinces_in_clusters(demo):
+    provinces = Association.objects.of_tier(Tier.PROVINCE)
+    assert provinces.count() == 63
+    assert not provinces.exclude(parent__tier=Tier.CLUSTER).exists()
+    tay_bac = Association.objects.get(tier=Tier.CLUSTER, code="CUM01")
+    names = {p.short_name for p in tay_bac.get_children()}
+    assert names == {
+        "Hà Giang",
+        "Lai Châu",
+        "Điện Biên",
+        "Sơn La",
+        "Hòa Bình",
+        "Phú Thọ",
+        "Tuyên Quang",
+        "Yên Bái",
+        "Lào Cai",
+    }
+
+
+def test_demo_refuses_users_without_debug(db, settings):
+    import pytest
+    from django.core.management.base import CommandError
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("load_demo", stdout=io.StringIO())
+
+
+def test_hagiang_sees_its_districts_but_not_lao_cai(client, demo):
+    client.login(username="hagiang", password="khuyenhoc-demo")
+    ha_giang = Association.objects.get(tier=Tier.PROVINCE, code="02")
+    body = client.get(reverse("association_detail", args=[ha_giang.pk]), {"nam": 2022}).content.decode()
+    assert "huyện Yên Minh" in body and "huyện Đồng Văn" in body
+    yen_minh = Association.objects.get(tier=Tier.DISTRICT, code="028")
+    assert (
+        "thị trấn Yên Minh" in client.get(reverse("association_detail", args=[yen_minh.pk])).content.decode()
+    )
+    lao_cai_commune = Association.objects.filter(tier=Tier.COMMUNE, parent__parent__code="10").first()
+    assert client.get(reverse("association_detail", args=[lao_cai_commune.pk])).status_code == 404
+
+
+def test_trunguong_sees_every_node(client, demo):
+    client.login(username="trunguong", password="khuyenhoc-demo")
+    commune = Association.objects.filter(tier=Tier.COMMUNE, parent__parent__code="10").first()
+    assert client.get(reverse("association_detail", args=[commune.pk])).status_code == 200
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(username="trunguong")
+    assert Association.objects.visible_to(user).count() == Association.objects.count()
