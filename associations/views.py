@@ -2,8 +2,11 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
-from .access import get_association_for_user
-from .models import Association, RoleKind
+from funds.models import AnnualReturn
+from funds.selectors import subtree_totals
+
+from .access import get_association_for_user, user_has_perm
+from .models import Association, Perm, RoleKind
 
 
 def selected_year(request, default: int | None = None) -> int:
@@ -47,6 +50,7 @@ def association_detail(request, pk: int):
         tree_id=association.tree_id, lft__lt=association.lft, rght__gt=association.rght
     ).order_by("lft")
     children = association.get_children().active_in(year).order_by("sort_key")
+    own_return = AnnualReturn.objects.filter(association=association, year=year).first()
     return render(
         request,
         "associations/detail.html",
@@ -56,5 +60,8 @@ def association_detail(request, pk: int):
             "children": children,
             "year": year,
             "years": year_choices(),
+            "own_return": own_return,
+            "can_edit": user_has_perm(request.user, association, Perm.EDIT_FIGURES),
+            "totals": subtree_totals(year=year, nodes=[association])[association.pk],
         },
     )

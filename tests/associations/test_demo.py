@@ -23,7 +23,7 @@ def _shape():
     nodes = Association.objects.values_list("pk", "tier", "code", "parent_id", "lft", "rght", "level")
     by_pk = {n[0]: n for n in nodes}
     shape = {}
-    for pk, tier, code, parent_id, lft, rght, level in nodes:
+    for _pk, tier, code, parent_id, lft, rght, level in nodes:
         if parent_id:
             parent = by_pk[parent_id]
             assert parent[4] < lft < rght < parent[5]

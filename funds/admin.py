@@ -1,0 +1,75 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import AnnualReturn, Fund, FundBalance, Scholarship, Transfer
+
+
+class LockAwareAdmin(SimpleHistoryAdmin):
+    """Approved years are read-only here too; model clean() refuses the write, this hides the buttons."""
+
+    def _locked(self, obj) -> bool:
+        if obj is None:
+            return False
+        association_id, year = self.lock_key(obj)
+        return AnnualReturn.objects.filter(
+            association_id=association_id, year=year, status=AnnualReturn.Status.APPROVED
+        ).exists()
+
+    def lock_key(self, obj):
+        return obj.association_id, obj.year
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self._locked(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self._locked(obj)
+
+
+@admin.register(AnnualReturn)
+class AnnualReturnAdmin(LockAwareAdmin):
+    list_display = ["association", "year", "status", "mobilised_cash", "mobilised_in_kind", "population"]
+    list_filter = ["year", "status"]
+    search_fields = ["association__name", "association__code"]
+    raw_id_fields = ["association", "submitted_by", "approved_by"]
+    readonly_fields = ["version", "updated_at"]
+
+
+class FundBalanceInline(admin.TabularInline):
+    model = FundBalance
+    extra = 0
+
+
+@admin.register(Fund)
+class FundAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "association"]
+    list_filter = ["kind"]
+    search_fields = ["name", "association__name"]
+    raw_id_fields = ["association"]
+    inlines = [FundBalanceInline]
+
+
+@admin.register(FundBalance)
+class FundBalanceAdmin(LockAwareAdmin):
+    list_display = ["fund", "year", "balance"]
+    list_filter = ["year"]
+    raw_id_fields = ["fund"]
+
+    def lock_key(self, obj):
+        return obj.fund.association_id, obj.year
+
+
+@admin.register(Scholarship)
+class ScholarshipAdmin(LockAwareAdmin):
+    list_display = ["programme", "association", "year", "awards", "total_value"]
+    list_filter = ["year", "in_kind", "abroad"]
+    raw_id_fields = ["association"]
+
+
+@admin.register(Transfer)
+class TransferAdmin(LockAwareAdmin):
+    list_display = ["year", "date", "giver", "giver_name", "recipient", "amount", "purpose"]
+    list_filter = ["year"]
+    raw_id_fields = ["giver", "recipient"]
+
+    def lock_key(self, obj):
+        return obj.recipient_id, obj.year

@@ -1,0 +1,299 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from associations.models import Association
+
+# No real figure comes near these: 1 triệu tỷ đồng, and twice Vietnam's population.
+MAX_AMOUNT = 10**15
+MAX_POPULATION = 200_000_000
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+def amount_field(verbose_name, **kwargs):
+    """Whole đồng, non-negative, bounded in forms and in the database."""
+    return models.PositiveBigIntegerField(
+        verbose_name,
+        validators=[MaxValueValidator(MAX_AMOUNT, _("Số tiền vượt quá giới hạn hợp lý (1 triệu tỷ đồng)."))],
+        **kwargs,
+    )
+
+
+def year_field():
+    return models.PositiveSmallIntegerField(
+        _("năm"), validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
+    )
+
+
+def amount_checks(prefix: str, fields: list[str]) -> list[models.CheckConstraint]:
+    return [
+        models.CheckConstraint(
+            name=f"{prefix}_{f}_bounded",
+            condition=Q(**{f"{f}__lte": MAX_AMOUNT}) | Q(**{f"{f}__isnull": True}),
+        )
+        for f in fields
+    ]
+
+
+class LockedError(ValidationError):
+    """A write to figures of an approved return."""
+
+
+def ensure_unlocked(association_id: int, year: int) -> None:
+    """Refuse writes to a year whose return has been approved."""
+    if AnnualReturn.objects.filter(
+        association_id=association_id, year=year, status=AnnualReturn.Status.APPROVED
+    ).exists():
+        raise LockedError(
+            _(
+                "Số liệu năm %(year)s của hội này đã được duyệt nên không thể sửa. "
+                "Đề nghị cán bộ duyệt mở lại (kèm lý do) nếu cần điều chỉnh."
+            )
+            % {"year": year}
+        )
+
+
+RETURN_AMOUNT_FIELDS = ["mobilised_cash", "mobilised_in_kind", "fund_balance", "awards_paid", "facilities"]
+
+
+class AnnualReturnQuerySet(models.QuerySet):
+    def for_year(self, year: int):
+        """Returns of one year."""
+        return self.filter(year=year)
+
+    def in_subtree_of(self, node: Association):
+        """Returns of the node and every association below it."""
+        return self.filter(
+            association__tree_id=node.tree_id,
+            association__lft__gte=node.lft,
+            association__rght__lte=node.rght,
+        )
+
+    def visible_to(self, user):
+        """Returns of associations the user can see."""
+        return self.filter(association__in=Association.objects.visible_to(user))
+
+    def reviewable_by(self, user):
+        """Submitted returns on which the user holds the review right."""
+        from associations.models import Perm
+
+        return self.filter(
+            status=AnnualReturn.Status.SUBMITTED,
+            association__in=Association.objects.with_perm(user, Perm.REVIEW),
+        )
+
+
+class AnnualReturn(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Nháp")
+        SUBMITTED = "submitted", _("Đã gửi")
+        APPROVED = "approved", _("Đã duyệt")
+
+    AMOUNT_FIELDS = RETURN_AMOUNT_FIELDS
+    FIGURE_FIELDS = ["population", *RETURN_AMOUNT_FIELDS]
+
+    association = models.ForeignKey(
+        Association, on_delete=models.PROTECT, related_name="returns", verbose_name=_("hội")
+    )
+    year = year_field()
+    population = models.PositiveIntegerField(
+        _("dân số"),
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(1, _("Dân số phải ít nhất là 1 người (để trống nếu chưa có).")),
+            MaxValueValidator(MAX_POPULATION, _("Dân số vượt quá giới hạn hợp lý (200 triệu người).")),
+        ],
+    )
+    mobilised_cash = amount_field(_("vận động bằng tiền"), null=True, blank=True)
+    mobilised_in_kind = amount_field(_("vận động bằng hiện vật (quy ra tiền)"), null=True, blank=True)
+    fund_balance = amount_field(_("số dư quỹ cuối năm"), null=True, blank=True)
+    awards_paid = amount_field(_("khen thưởng, hỗ trợ đã chi"), null=True, blank=True)
+    facilities = amount_field(_("nguồn lực xây dựng cơ sở vật chất"), null=True, blank=True)
+    notes = models.TextField(_("ghi chú"), blank=True)
+
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    reopen_reason = models.TextField(_("lý do mở lại"), blank=True)
+    # Bumped by every save of the return or of anything attached to it; a stale version is a conflict.
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = AnnualReturnQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("báo cáo năm")
+        verbose_name_plural = _("báo cáo năm")
+        ordering = ["association__sort_key", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["association", "year"], name="return_one_per_association_year"),
+            models.CheckConstraint(
+                name="return_population_range",
+                condition=Q(population__isnull=True) | Q(population__gte=1, population__lte=MAX_POPULATION),
+            ),
+            models.CheckConstraint(
+                name="return_status_valid", condition=Q(status__in=["draft", "submitted", "approved"])
+            ),
+            *amount_checks("return", RETURN_AMOUNT_FIELDS),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.association.short_name} {self.year}"
+
+    def clean(self) -> None:
+        if self.pk and self.association_id and self.year:
+            ensure_unlocked(self.association_id, self.year)
+
+    @property
+    def mobilised_total(self) -> int | None:
+        """Cash plus in kind; None when neither was reported (blank means not reported, not zero)."""
+        if self.mobilised_cash is None and self.mobilised_in_kind is None:
+            return None
+        return (self.mobilised_cash or 0) + (self.mobilised_in_kind or 0)
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+
+class Fund(models.Model):
+    class Kind(models.TextChoices):
+        GENERAL = "general", _("Quỹ khuyến học chung")
+        NAMED = "named", _("Quỹ mang tên")
+        SCHOLARSHIP = "scholarship", _("Quỹ học bổng")
+        CLAN = "clan", _("Quỹ dòng họ")
+
+    association = models.ForeignKey(Association, on_delete=models.PROTECT, related_name="funds")
+    name = models.CharField(_("tên quỹ"), max_length=200)
+    kind = models.CharField(_("loại quỹ"), max_length=12, choices=Kind.choices, default=Kind.NAMED)
+    notes = models.TextField(_("ghi chú"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("quỹ")
+        verbose_name_plural = _("quỹ")
+        ordering = ["association__sort_key", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["association", "name"], name="fund_unique_name"),
+            models.CheckConstraint(
+                name="fund_kind_valid", condition=Q(kind__in=["general", "named", "scholarship", "clan"])
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FundBalance(models.Model):
+    fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="balances")
+    year = year_field()
+    balance = amount_field(_("số dư cuối năm"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("số dư quỹ")
+        verbose_name_plural = _("số dư quỹ")
+        constraints = [
+            models.UniqueConstraint(fields=["fund", "year"], name="fund_balance_one_per_year"),
+            *amount_checks("fund_balance", ["balance"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fund_id} {self.year}"
+
+    def clean(self) -> None:
+        ensure_unlocked(self.fund.association_id, self.year)
+
+
+class Scholarship(models.Model):
+    association = models.ForeignKey(Association, on_delete=models.PROTECT, related_name="scholarships")
+    year = year_field()
+    programme = models.CharField(_("chương trình học bổng"), max_length=200)
+    donor = models.CharField(_("nhà tài trợ"), max_length=200, blank=True)
+    awards = models.PositiveIntegerField(
+        _("số suất"), null=True, blank=True, validators=[MaxValueValidator(10_000_000)]
+    )
+    total_value = amount_field(_("tổng giá trị"), null=True, blank=True)
+    in_kind = models.BooleanField(_("bằng hiện vật"), default=False)
+    abroad = models.BooleanField(_("ở nước ngoài"), default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("học bổng")
+        verbose_name_plural = _("học bổng")
+        ordering = ["association__sort_key", "year", "programme"]
+        constraints = [
+            models.UniqueConstraint(fields=["association", "year", "programme"], name="scholarship_unique"),
+            *amount_checks("scholarship", ["total_value"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.programme
+
+    def clean(self) -> None:
+        if self.association_id and self.year:
+            ensure_unlocked(self.association_id, self.year)
+
+
+class Transfer(models.Model):
+    """Money given to an association by another association or a named outside giver."""
+
+    year = year_field()
+    date = models.DateField(_("ngày"), null=True, blank=True)
+    giver = models.ForeignKey(
+        Association,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transfers_given",
+        verbose_name=_("hội trao"),
+    )
+    giver_name = models.CharField(_("người/tổ chức trao"), max_length=200, blank=True)
+    recipient = models.ForeignKey(
+        Association, on_delete=models.PROTECT, related_name="transfers_received", verbose_name=_("hội nhận")
+    )
+    amount = amount_field(_("số tiền"), null=True, blank=True, help_text=_("Để trống nếu không công bố."))
+    purpose = models.CharField(_("mục đích"), max_length=300)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("khoản trao tặng")
+        verbose_name_plural = _("khoản trao tặng")
+        ordering = ["year", "date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="transfer_has_giver", condition=Q(giver__isnull=False) | ~Q(giver_name="")
+            ),
+            *amount_checks("transfer", ["amount"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.giver_label} → {self.recipient.short_name}"
+
+    @property
+    def giver_label(self) -> str:
+        return self.giver.name if self.giver_id else self.giver_name
+
+    def clean(self) -> None:
+        if not self.giver_id and not self.giver_name.strip():
+            raise ValidationError({"giver_name": _("Cần ghi rõ hội hoặc người/tổ chức trao.")})
+        if self.date and self.year and self.date.year != self.year:
+            raise ValidationError({"date": _("Ngày trao phải thuộc năm %(year)s.") % {"year": self.year}})
+        if self.recipient_id and self.year:
+            ensure_unlocked(self.recipient_id, self.year)

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("hoi/<int:pk>/so-lieu/<int:year>/", views.return_edit, name="return_edit"),
+    path("hoi/<int:pk>/so-lieu/<int:year>/lich-su/", views.return_history_view, name="return_history"),
+    path("bao-cao-nam/<int:pk>/gui/", views.return_submit, name="return_submit"),
+    path("bao-cao-nam/<int:pk>/duyet/", views.return_approve, name="return_approve"),
+    path("bao-cao-nam/<int:pk>/mo-lai/", views.return_reopen, name="return_reopen"),
+    path("duyet/", views.review_list, name="review_list"),
+]

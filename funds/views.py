@@ -1,0 +1,282 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from associations.access import get_association_for_user, user_has_perm
+from associations.models import Association, Perm
+from associations.views import selected_year, year_choices
+from khuyenhoc.numbers import grouped
+
+from . import services
+from .access import get_return_for_user
+from .forms import FundFormSet, ReopenForm, ReturnForm, ScholarshipFormSet, TransferFormSet
+from .history import return_history
+from .models import MAX_YEAR, MIN_YEAR, AnnualReturn, Scholarship
+from .selectors import funds_with_balance, subtree_totals, transfers_received
+
+
+def _check_year(year: int) -> int:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise Http404
+    return year
+
+
+def _initial(annual_return, funds, scholarships, transfers):
+    figures = {}
+    if annual_return is not None:
+        figures = {name: getattr(annual_return, name) for name in [*ReturnForm.FIGURES, "notes"]}
+        figures["version"] = annual_return.version
+    fund_rows = [{"fund_id": f.pk, "name": f.name, "kind": f.kind, "balance": f.balance} for f in funds]
+    scholarship_rows = [
+        {k: getattr(s, k) for k in ["id", "programme", "donor", "awards", "total_value", "in_kind", "abroad"]}
+        for s in scholarships
+    ]
+    transfer_rows = [
+        {
+            "id": t.pk,
+            "giver_id": t.giver_id,
+            "giver_name": t.giver.name if t.giver_id else t.giver_name,
+            "date": t.date,
+            "amount": t.amount,
+            "purpose": t.purpose,
+        }
+        for t in transfers
+    ]
+    return figures, fund_rows, scholarship_rows, transfer_rows
+
+
+def _changes(form, fund_set, scholarship_set, transfer_set) -> services.ReturnChanges:
+    kept = lambda fs: [f.cleaned_data for f in fs.forms if f.cleaned_data]  # noqa: E731
+    return services.ReturnChanges(
+        figures=form.figures(),
+        funds=[
+            services.FundRow(
+                fund_id=d.get("fund_id"),
+                name=d["name"],
+                kind=d["kind"],
+                balance=d.get("balance"),
+                delete=d.get("DELETE", False),
+            )
+            for d in kept(fund_set)
+        ],
+        scholarships=[
+            services.ScholarshipRow(
+                id=d.get("id"),
+                programme=d["programme"],
+                donor=d.get("donor", ""),
+                awards=d.get("awards"),
+                total_value=d.get("total_value"),
+                in_kind=d.get("in_kind", False),
+                abroad=d.get("abroad", False),
+                delete=d.get("DELETE", False),
+            )
+            for d in kept(scholarship_set)
+        ],
+        transfers=[
+            services.TransferRow(
+                id=d.get("id"),
+                giver_id=d.get("giver_id"),
+                giver_name="" if d.get("giver_id") else d["giver_name"],
+                date=d.get("date"),
+                amount=d.get("amount"),
+                purpose=d["purpose"],
+                delete=d.get("DELETE", False),
+            )
+            for d in kept(transfer_set)
+        ],
+    )
+
+
+def _conflict_rows(form, current: AnnualReturn | None) -> list[tuple[str, str, str]]:
+    """(label, value saved by the other person, value typed here) for each figure that differs."""
+    if current is None:
+        return []
+    rows = []
+    for name in [*ReturnForm.FIGURES, "notes"]:
+        theirs, yours = getattr(current, name), form.cleaned_data.get(name)
+        if theirs != yours:
+            show = lambda v: "—" if v in (None, "") else (grouped(v) if isinstance(v, int) else v)  # noqa: E731
+            rows.append((form.fields[name].label, show(theirs), show(yours)))
+    return rows
+
+
+@login_required
+def return_edit(request, pk: int, year: int):
+    association = get_association_for_user(request.user, pk, perm=Perm.EDIT_FIGURES)
+    year = _check_year(year)
+    annual_return = (
+        AnnualReturn.objects.filter(association=association, year=year)
+        .select_related("submitted_by", "approved_by")
+        .first()
+    )
+    previous = AnnualReturn.objects.filter(association=association, year=year - 1).first()
+    funds = list(funds_with_balance(association=association, year=year))
+    scholarships = list(Scholarship.objects.filter(association=association, year=year).order_by("programme"))
+    transfers = list(transfers_received(association=association, year=year))
+    figures, fund_rows, scholarship_rows, transfer_rows = _initial(
+        annual_return, funds, scholarships, transfers
+    )
+    status = 200
+    conflict = None
+
+    if request.method == "POST":
+        data = request.POST.copy()
+        form = ReturnForm(data, previous=previous)
+        fund_set = FundFormSet(data, prefix="funds")
+        scholarship_set = ScholarshipFormSet(data, prefix="scholarships")
+        transfer_set = TransferFormSet(data, prefix="transfers", form_kwargs={"year": year})
+        valid = all(
+            [form.is_valid(), fund_set.is_valid(), scholarship_set.is_valid(), transfer_set.is_valid()]
+        )
+        if annual_return is not None and annual_return.is_locked:
+            form.add_error(None, _("Báo cáo năm %(year)s đã được duyệt nên không thể sửa.") % {"year": year})
+            status = 409
+        elif valid:
+            try:
+                services.annual_return_save(
+                    user=request.user,
+                    association=association,
+                    year=year,
+                    changes=_changes(form, fund_set, scholarship_set, transfer_set),
+                    expected_version=form.cleaned_data.get("version"),
+                )
+            except services.ConflictError as exc:
+                conflict = _conflict_rows(form, exc.current)
+                # Keep what was typed; a second save now knowingly replaces the other person's values.
+                data["version"] = exc.current.version if exc.current else ""
+                form = ReturnForm(data, previous=previous)
+                form.is_valid()
+                status = 409
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+                status = 409 if isinstance(exc, services.LockedError) else 200
+            else:
+                messages.success(request, _("Đã lưu số liệu năm %(year)s.") % {"year": year})
+                return redirect("return_edit", pk=association.pk, year=year)
+    else:
+        form = ReturnForm(initial=figures, previous=previous)
+        fund_set = FundFormSet(initial=fund_rows, prefix="funds")
+        scholarship_set = ScholarshipFormSet(initial=scholarship_rows, prefix="scholarships")
+        transfer_set = TransferFormSet(initial=transfer_rows, prefix="transfers", form_kwargs={"year": year})
+
+    totals = subtree_totals(year=year, nodes=[association])[association.pk]
+    return render(
+        request,
+        "funds/return_edit.html",
+        {
+            "association": association,
+            "year": year,
+            "years": year_choices(),
+            "annual_return": annual_return,
+            "previous": previous,
+            "form": form,
+            "fund_set": fund_set,
+            "scholarship_set": scholarship_set,
+            "transfer_set": transfer_set,
+            "totals": totals,
+            "conflict": conflict,
+            "locked": annual_return is not None and annual_return.is_locked,
+            "can_review": annual_return is not None and user_has_perm(request.user, association, Perm.REVIEW),
+            "reopen_form": ReopenForm(),
+        },
+        status=status,
+    )
+
+
+def _back(request, fallback: str):
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(fallback)
+
+
+@login_required
+@require_POST
+def return_submit(request, pk: int):
+    annual_return = get_return_for_user(request.user, pk, perm=Perm.EDIT_FIGURES)
+    try:
+        services.annual_return_submit(user=request.user, annual_return=annual_return)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Đã gửi báo cáo để duyệt."))
+    return redirect("return_edit", pk=annual_return.association_id, year=annual_return.year)
+
+
+@login_required
+@require_POST
+def return_approve(request, pk: int):
+    annual_return = get_return_for_user(request.user, pk, perm=Perm.REVIEW)
+    try:
+        services.annual_return_approve(user=request.user, annual_return=annual_return)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("Đã duyệt báo cáo của %(name)s.") % {"name": annual_return.association.name}
+        )
+    return _back(request, reverse("review_list") + f"?nam={annual_return.year}")
+
+
+@login_required
+@require_POST
+def return_reopen(request, pk: int):
+    annual_return = get_return_for_user(request.user, pk, perm=Perm.REVIEW)
+    form = ReopenForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Cần ghi lý do mở lại báo cáo."))
+        services.annual_return_reopen(
+            user=request.user, annual_return=annual_return, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Đã mở lại báo cáo; cán bộ nhập liệu có thể sửa."))
+    return _back(request, reverse("return_edit", args=[annual_return.association_id, annual_return.year]))
+
+
+@login_required
+def review_list(request):
+    if not Association.objects.with_perm(request.user, Perm.REVIEW).exists():
+        raise PermissionDenied
+    year = selected_year(request)
+    if request.method == "POST":
+        ids = [int(i) for i in request.POST.getlist("returns") if i.isdigit()]
+        count = services.annual_returns_approve_many(user=request.user, return_ids=ids)
+        if count:
+            messages.success(request, _("Đã duyệt %(count)s báo cáo.") % {"count": count})
+        else:
+            messages.warning(request, _("Chưa chọn báo cáo nào để duyệt."))
+        return redirect(reverse("review_list") + f"?nam={year}")
+    pending = (
+        AnnualReturn.objects.reviewable_by(request.user)
+        .for_year(year)
+        .select_related("association", "association__parent", "submitted_by")
+        .order_by("association__tree_id", "association__lft")
+    )
+    return render(
+        request, "funds/review_list.html", {"pending": pending, "year": year, "years": year_choices()}
+    )
+
+
+@login_required
+def return_history_view(request, pk: int, year: int):
+    association = get_association_for_user(request.user, pk)
+    year = _check_year(year)
+    return render(
+        request,
+        "funds/history.html",
+        {
+            "association": association,
+            "year": year,
+            "entries": return_history(association_id=association.pk, year=year),
+        },
+    )

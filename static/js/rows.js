@@ -1,0 +1,28 @@
+// Add rows to Django formsets in place: clone the <template> row and bump TOTAL_FORMS.
+document.querySelectorAll("fieldset.rows").forEach(function (set) {
+  var prefix = set.dataset.prefix;
+  var total = set.querySelector("#id_" + prefix + "-TOTAL_FORMS");
+  var body = set.querySelector("tbody");
+  set.querySelector(".add-row").addEventListener("click", function () {
+    var index = parseInt(total.value, 10);
+    var html = set.querySelector("template").innerHTML.replace(/__prefix__/g, String(index));
+    var empty = body.querySelector(".empty-row");
+    if (empty) empty.remove();
+    body.insertAdjacentHTML("beforeend", html);
+    total.value = index + 1;
+    var first = body.lastElementChild.querySelector("input:not([type=hidden]), select");
+    if (first) first.focus();
+  });
+  set.addEventListener("change", function (event) {
+    if (event.target.name && event.target.name.endsWith("-DELETE")) {
+      event.target.closest("tr").classList.toggle("deleted", event.target.checked);
+    }
+  });
+});
+// Show typed amounts back with Vietnamese thousands dots.
+document.addEventListener("change", function (event) {
+  var input = event.target;
+  if (!input.classList || !input.classList.contains("amount")) return;
+  var digits = input.value.replace(/[.\s]/g, "");
+  if (/^\d+$/.test(digits)) input.value = digits.replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+});
