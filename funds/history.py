@@ -42,6 +42,13 @@ def _show(model, name: str, value) -> str:
     return str(value)
 
 
+def _user_label(user) -> str:
+    if user is None:
+        return _("hệ thống")
+    full = user.get_full_name()
+    return f"{full} ({user.username})" if full else user.username
+
+
 def _tracked(model) -> list:
     return [
         f
@@ -71,7 +78,7 @@ def _entries(model, rows, label) -> list[Entry]:
             out.append(
                 Entry(
                     when=row.history_date,
-                    user=(user.get_full_name() or user.username) if user else _("hệ thống"),
+                    user=_user_label(user),
                     what=label(row),
                     action=ACTIONS[row.history_type],
                     changes=changes,

@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
@@ -171,7 +170,7 @@ def _sync_transfers(user, association, year, rows: list[TransferRow]) -> None:
 def _transition(annual_return: AnnualReturn, user, **values) -> AnnualReturn:
     for name, value in values.items():
         setattr(annual_return, name, value)
-    annual_return.version = F("version") + 1
+    annual_return.version += 1  # safe: the row is held by select_for_update
     _stamp(annual_return, user).save()
     annual_return.refresh_from_db()
     return annual_return
