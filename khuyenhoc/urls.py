@@ -9,4 +9,6 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("", include("associations.urls")),
     path("", include("funds.urls")),
+    path("", include("funds.import_urls")),
+    path("", include("reports.urls")),
 ]

@@ -1,0 +1,2 @@
+# Spreadsheet import and export (issue 6).
+urlpatterns: list = []

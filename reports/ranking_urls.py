@@ -1,0 +1,2 @@
+# Rankings, completeness and trends (issue 5).
+urlpatterns: list = []
