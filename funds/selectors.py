@@ -41,6 +41,10 @@ class Totals:
     population: int | None = None
     prev_mobilised: int | None = None
     prev_population: int | None = None
+    # Clusters and the central node: the mobilised of the provinces that reported a population,
+    # so that per inhabitant divides like by like.
+    mobilised_with_population: int | None = None
+    prev_mobilised_with_population: int | None = None
     scholarship_awards: int | None = None
     scholarship_value: int | None = None
     extra: dict = field(default_factory=dict)
@@ -57,11 +61,19 @@ class Totals:
 
     @property
     def per_inhabitant(self) -> int | None:
-        return per_head(self.mobilised, self.population)
+        numerator = (
+            self.mobilised if self.mobilised_with_population is None else self.mobilised_with_population
+        )
+        return per_head(numerator, self.population)
 
     @property
     def prev_per_inhabitant(self) -> int | None:
-        return per_head(self.prev_mobilised, self.prev_population)
+        numerator = (
+            self.prev_mobilised
+            if self.prev_mobilised_with_population is None
+            else self.prev_mobilised_with_population
+        )
+        return per_head(numerator, self.prev_population)
 
     @property
     def per_inhabitant_change(self) -> int | None:
@@ -117,7 +129,8 @@ def _sql(node_count: int) -> str:
 def subtree_totals(*, year: int, nodes: Iterable[Association | int]) -> dict[int, Totals]:
     """{node id: Totals} for every node given, summing each node's subtree in one query per table.
 
-    Two queries whatever the size of the tree: the returns, then the scholarships.
+    Two queries whatever the size of the tree (the returns, the scholarships), and a third when a
+    cluster or the central node is among `nodes` (mobilised of the provinces with a population).
     """
     ids = [n.pk if isinstance(n, Association) else int(n) for n in nodes]
     result = {pk: Totals(node_id=pk, year=year) for pk in ids}
@@ -134,11 +147,50 @@ def subtree_totals(*, year: int, nodes: Iterable[Association | int]) -> dict[int
             for name, value in zip(SUMMED, sums, strict=True):
                 setattr(totals, name, int(value) if value is not None else None)
             aggregate_pop = tier in (Tier.CLUSTER, Tier.CENTRAL)
+            totals.extra["aggregate"] = aggregate_pop
             totals.population = int(prov_pop) if aggregate_pop and prov_pop else own_pop
             totals.prev_population = int(prov_prev_pop) if aggregate_pop and prov_prev_pop else own_prev_pop
             totals.prev_mobilised = int(prev) if prev is not None else None
         _add_scholarships(year, ids, result)
+    aggregates = [pk for pk, t in result.items() if t.extra.get("aggregate")]
+    if aggregates:
+        _add_mobilised_with_population(year, aggregates, result)
     return result
+
+
+def _add_mobilised_with_population(year: int, ids: list[int], result: dict[int, Totals]) -> None:
+    a = Association._meta.db_table
+    r = AnnualReturn._meta.db_table
+    placeholders = ", ".join(f"%(n{i})s" for i in range(len(ids)))
+    params = {
+        "y": year,
+        "p": year - 1,
+        "province": Tier.PROVINCE,
+        **{f"n{i}": pk for i, pk in enumerate(ids)},
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT n.id,
+                   SUM(CASE WHEN r.year = %(y)s THEN COALESCE(r.mobilised_cash, 0) + COALESCE(r.mobilised_in_kind, 0) END),
+                   SUM(CASE WHEN r.year = %(p)s THEN COALESCE(r.mobilised_cash, 0) + COALESCE(r.mobilised_in_kind, 0) END)
+              FROM {a} n
+              JOIN {a} p ON p.tree_id = n.tree_id AND p.lft > n.lft AND p.rght < n.rght AND p.tier = %(province)s
+              JOIN {r} pr ON pr.association_id = p.id AND pr.year IN (%(y)s, %(p)s) AND pr.population IS NOT NULL
+              JOIN {a} a ON a.tree_id = p.tree_id AND a.lft >= p.lft AND a.lft <= p.rght
+              JOIN {r} r ON r.association_id = a.id AND r.year = pr.year
+             WHERE n.id IN ({placeholders})
+               AND (a.active_from IS NULL OR a.active_from <= r.year)
+               AND (a.active_until IS NULL OR a.active_until >= r.year)
+               AND (p.active_from IS NULL OR p.active_from <= r.year)
+               AND (p.active_until IS NULL OR p.active_until >= r.year)
+             GROUP BY n.id
+            """,
+            params,
+        )
+        for pk, current, previous in cursor.fetchall():
+            result[pk].mobilised_with_population = int(current) if current is not None else None
+            result[pk].prev_mobilised_with_population = int(previous) if previous is not None else None
 
 
 def _add_scholarships(year: int, ids: list[int], result: dict[int, Totals]) -> None:

@@ -35,6 +35,13 @@ def money_short(value: int | None) -> str:
     return _("%(n)s đồng") % {"n": grouped(value)}
 
 
+def billions(value: int | None) -> str:
+    """43200000000 -> '43,2' (tỷ đồng, up to three decimals), for tables whose header names the unit."""
+    if value is None:
+        return "—"
+    return _short(Decimal(int(value)) / BILLION, 3)
+
+
 def per_person(value: int | None) -> str:
     """51733 -> '51.733 đồng/người'."""
     if value is None:

@@ -1,2 +1,62 @@
+"""The Tây Bắc cluster's 2022 conference, as the seed article tells it."""
+
+from datetime import date
+
+from associations.models import Association, Tier
+
+from .models import ClusterConference
+
+TAY_BAC_2022 = {
+    "date": date(2022, 11, 29),
+    "place": "Hà Giang",
+    "presided_by": (
+        "Bà Nguyễn Thị Kim Hải, Ủy viên thường vụ Trung ương Hội Khuyến học Việt Nam, Cụm trưởng cụm thi đua "
+        "Tây Bắc, Chủ tịch Hội Khuyến học Phú Thọ"
+    ),
+    "guests": "\n".join(
+        [
+            "Ông Lê Mạnh Hùng, Phó Chủ tịch kiêm Tổng Thư ký Hội Khuyến học Việt Nam, dự và chỉ đạo Hội nghị",
+            "Ông Trần Đức Quý, Tỉnh ủy viên, Phó Chủ tịch UBND tỉnh Hà Giang",
+            "Lãnh đạo Hội Khuyến học huyện Yên Minh (Hà Giang)",
+            "Các Chủ tịch, Phó Chủ tịch và chuyên viên của 9 hội khuyến học tỉnh trong cụm",
+        ]
+    ),
+    "summary": (
+        "Các cấp hội trong cụm đã bám sát chủ trương, chính sách của Đảng, Nhà nước và nhiệm vụ phát triển kinh "
+        "tế - xã hội của địa phương; công tác tuyên truyền được đổi mới; tổ chức Hội được củng cố; các tỉnh chú "
+        "trọng xây dựng và phát triển các quỹ khuyến học, tạo nguồn lực để đẩy mạnh hoạt động của Hội."
+    ),
+    "events": "\n".join(
+        [
+            "Hội Khuyến học tỉnh Hà Giang, đơn vị đăng cai, báo cáo tổng hợp kết quả nổi bật năm 2022 của cụm.",
+            "Phó Chủ tịch, Tổng Thư ký Hội Khuyến học Việt Nam Lê Mạnh Hùng phát biểu chỉ đạo, biểu dương thành "
+            "tích các hội khuyến học cụm Tây Bắc.",
+            "Hội Khuyến học Việt Nam trao học bổng “Học không bao giờ cùng” cho các học sinh xuất sắc huyện Yên "
+            "Minh.",
+            "Hội Khuyến học Hà Giang trao cờ luân lưu đăng cai Cụm thi đua Tây Bắc cho Hội Khuyến học Hòa Bình.",
+        ]
+    ),
+    "directions": "\n".join(
+        [
+            "Tiếp tục tổ chức tốt công tác thông tin tuyên truyền về khuyến học, khuyến tài, xây dựng xã hội học "
+            "tập; xây dựng các mô hình học tập trên cơ sở công nghệ thông tin hiện đại.",
+            "Nâng cao chất lượng đội ngũ cán bộ, tăng số lượng hội viên, đáp ứng yêu cầu chuyển đổi số quốc gia.",
+            "Tích cực vận động xây dựng quỹ khuyến học các cấp, quản lý và sử dụng quỹ hiệu quả.",
+            "Hưởng ứng Giải thưởng “Nhân tài đất Việt” năm 2023 với chủ đề “Tôn vinh tài năng - Khơi nguồn sáng "
+            "tạo”, trong đó có Giải thưởng “Khuyến học - Tự học thành tài”.",
+        ]
+    ),
+}
+
+
 def load_conferences() -> None:
-    """Placeholder until the cluster conference lands."""
+    """Create or refresh the Tây Bắc 2022 conference (safe to run twice)."""
+    cluster = Association.objects.get(tier=Tier.CLUSTER, code="CUM01")
+    provinces = {p.code: p for p in cluster.get_children()}
+    conference, _ = ClusterConference.objects.get_or_create(cluster=cluster, year=2022)
+    for name, value in TAY_BAC_2022.items():
+        setattr(conference, name, value)
+    conference.host = provinces["02"]
+    conference.next_host = provinces["17"]
+    conference.full_clean()
+    conference.save()

@@ -1,0 +1,132 @@
+"""Reads for the cluster conference summary."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import F
+
+from associations.models import Association, Tier
+from funds.models import AnnualReturn, FundBalance, Scholarship, Transfer
+from funds.selectors import Totals, subtree_totals
+
+from .charts import BarChart, bar_chart
+from .models import ClusterConference
+
+
+def competition_ranks(values: list[int | None]) -> list[int | None]:
+    """Ranks 1, 2, 2, 4 for values sorted or not, highest first; None for missing values."""
+    present = sorted((v for v in values if v is not None), reverse=True)
+    first_index = {}
+    for i, v in enumerate(present):
+        first_index.setdefault(v, i + 1)
+    return [first_index[v] if v is not None else None for v in values]
+
+
+@dataclass
+class MemberRow:
+    association: Association
+    totals: Totals
+    own_return: AnnualReturn | None
+    rank: int | None = None
+
+
+@dataclass
+class ClusterReport:
+    cluster: Association
+    year: int
+    conference: ClusterConference | None
+    members: list[MemberRow]
+    total: Totals
+    funds: list[FundBalance] = field(default_factory=list)
+    local_funds: list[AnnualReturn] = field(default_factory=list)
+    scholarships: list[Scholarship] = field(default_factory=list)
+    transfers: list[Transfer] = field(default_factory=list)
+
+    @property
+    def ranked(self) -> list[MemberRow]:
+        return sorted(
+            (m for m in self.members if m.rank is not None), key=lambda m: (m.rank, m.association.sort_key)
+        )
+
+    @property
+    def chart(self) -> BarChart:
+        return bar_chart(
+            [(f"{m.rank}. {m.association.short_name}", m.totals.per_inhabitant) for m in self.ranked]
+        )
+
+    @property
+    def reporting(self) -> list[MemberRow]:
+        return [m for m in self.members if m.own_return is not None or m.totals.has_data]
+
+
+def cluster_report(*, cluster: Association, year: int) -> ClusterReport:
+    """Everything the cluster report shows for `year`, in a fixed number of queries (nine).
+
+    1 conference, 2 member provinces, 3-4 subtree totals (returns, scholarships), 5 the members'
+    own returns, 6 fund balances, 7 local fund balances below the provinces, 8 scholarships,
+    9 transfers received in the cluster.
+    """
+    conference = (
+        ClusterConference.objects.filter(cluster=cluster, year=year)
+        .select_related("host", "next_host")
+        .first()
+    )
+    members = list(cluster.get_children().active_in(year).of_tier(Tier.PROVINCE).order_by("sort_key"))
+    totals = subtree_totals(year=year, nodes=[*members, cluster])
+    own = {r.association_id: r for r in AnnualReturn.objects.filter(association__in=members, year=year)}
+    rows = [MemberRow(m, totals[m.pk], own.get(m.pk)) for m in members]
+    for row, rank in zip(rows, competition_ranks([r.totals.per_inhabitant for r in rows]), strict=True):
+        row.rank = rank
+
+    in_cluster = {
+        "tree_id": cluster.tree_id,
+        "lft__gte": cluster.lft,
+        "rght__lte": cluster.rght,
+    }
+    funds = list(
+        FundBalance.objects.filter(year=year, **{f"fund__association__{k}": v for k, v in in_cluster.items()})
+        .select_related("fund", "fund__association")
+        .order_by("fund__association__sort_key", F("balance").desc(nulls_last=True), "fund__name")
+    )
+    local_funds = list(
+        AnnualReturn.objects.filter(
+            year=year, fund_balance__gt=0, **{f"association__{k}": v for k, v in in_cluster.items()}
+        )
+        .exclude(association__tier=Tier.PROVINCE)
+        .select_related("association", "association__parent")
+        .order_by("-fund_balance")[:10]
+    )
+    scholarships = list(
+        Scholarship.objects.filter(year=year, **{f"association__{k}": v for k, v in in_cluster.items()})
+        .select_related("association")
+        .order_by("association__sort_key", "programme")
+    )
+    transfers = Transfer.objects.filter(year=year, **{f"recipient__{k}": v for k, v in in_cluster.items()})
+    if conference is not None and conference.date is not None:
+        transfers = transfers.filter(date=conference.date)
+    transfers = list(transfers.select_related("giver", "recipient").order_by("date", "pk"))
+    return ClusterReport(
+        cluster=cluster,
+        year=year,
+        conference=conference,
+        members=rows,
+        total=totals[cluster.pk],
+        funds=funds,
+        local_funds=local_funds,
+        scholarships=scholarships,
+        transfers=transfers,
+    )
+
+
+def cluster_report_years(*, cluster: Association) -> list[int]:
+    """Years with a conference or any return in the cluster, newest first (one query each)."""
+    years = set(ClusterConference.objects.filter(cluster=cluster).values_list("year", flat=True))
+    years |= set(
+        AnnualReturn.objects.filter(
+            association__tree_id=cluster.tree_id,
+            association__lft__gte=cluster.lft,
+            association__rght__lte=cluster.rght,
+        )
+        .values_list("year", flat=True)
+        .distinct()
+    )
+    return sorted(years, reverse=True)
