@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from funds.models import AnnualReturn
 from funds.selectors import subtree_totals
+from reports.selectors import cluster_report_index
 
 from .access import get_association_for_user, user_has_perm
 from .models import Association, Perm, RoleKind
@@ -34,6 +35,7 @@ def home(request):
             "roles": roles,
             "is_chair": any(r.role == RoleKind.CHAIR for r in roles),
             "is_reviewer": any(r.role == RoleKind.REVIEWER for r in roles) or request.user.is_superuser,
+            "cluster_reports": cluster_report_index(user=request.user),
             "roots": Association.objects.none()
             if roles
             else Association.objects.visible_to(request.user).filter(level=0),

@@ -130,3 +130,46 @@ def cluster_report_years(*, cluster: Association) -> list[int]:
         .distinct()
     )
     return sorted(years, reverse=True)
+
+
+def cluster_report_index(*, user) -> list[tuple[Association, list[int]]]:
+    """[(cluster, years newest first)] for every cluster whose report the user may read (three queries)."""
+    from django.db import connection
+    from django.db.models import Exists, OuterRef
+
+    from associations.models import Role
+
+    clusters = Association.objects.of_tier(Tier.CLUSTER)
+    if not user.is_superuser:
+        inside = Role.objects.filter(
+            user=user,
+            association__tree_id=OuterRef("tree_id"),
+            association__lft__gte=OuterRef("lft"),
+            association__rght__lte=OuterRef("rght"),
+        )
+        clusters = clusters.filter(
+            pk__in=Association.objects.visible_to(user).values("pk")
+        ) | clusters.filter(Exists(inside))
+    clusters = list(clusters.order_by("code"))
+    if not clusters:
+        return []
+    years: dict[int, set[int]] = {c.pk: set() for c in clusters}
+    for pk, year in ClusterConference.objects.filter(cluster__in=clusters).values_list("cluster_id", "year"):
+        years[pk].add(year)
+    a = Association._meta.db_table
+    r = AnnualReturn._meta.db_table
+    placeholders = ", ".join(["%s"] * len(clusters))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT c.id, r.year FROM {a} c
+              JOIN {a} a ON a.tree_id = c.tree_id AND a.lft > c.lft AND a.lft < c.rght
+              JOIN {r} r ON r.association_id = a.id
+             WHERE c.id IN ({placeholders})
+             GROUP BY c.id, r.year
+            """,
+            [c.pk for c in clusters],
+        )
+        for pk, year in cursor.fetchall():
+            years[pk].add(year)
+    return [(c, sorted(years[c.pk], reverse=True)) for c in clusters]

@@ -220,3 +220,25 @@ def test_the_report_query_count_does_not_grow_with_districts_and_communes(
         AnnualReturn.objects.create(association=commune, year=2022, mobilised_cash=1_000_000, fund_balance=1)
     with django_assert_num_queries(14):
         assert chair_client.get(url).status_code == 200
+
+
+def test_the_chairs_home_lists_the_report_years_with_pdf_links(chair_client, tay_bac):
+    body = chair_client.get(reverse("home")).content.decode()
+    assert reverse("cluster_report", args=[tay_bac.pk, 2022]) in body
+    assert reverse("cluster_report_pdf", args=[tay_bac.pk, 2022]) in body
+
+
+def test_an_officer_sees_only_the_report_of_their_own_cluster(client, tay_bac):
+    client.login(username="hagiang", password="khuyenhoc-demo")
+    body = client.get(reverse("home")).content.decode()
+    assert reverse("cluster_report", args=[tay_bac.pk, 2022]) in body
+    other = Association.objects.get(tier=Tier.CLUSTER, code="CUM03")
+    assert reverse("cluster_report", args=[other.pk, 2022]) not in body
+    assert other.name not in body
+
+
+def test_a_reviewer_reaches_every_clusters_report(client, tay_bac):
+    client.login(username="trunguong", password="khuyenhoc-demo")
+    body = client.get(reverse("home")).content.decode()
+    for cluster in Association.objects.of_tier(Tier.CLUSTER):
+        assert cluster.name in body

@@ -1,0 +1,30 @@
+"""`make bench`: the 2022 Tây Bắc PDF must render in under one second on the project's machines."""
+
+import statistics
+import time
+
+import pytest
+from django.test import RequestFactory
+
+from associations.models import Association, Tier
+from reports.views import cluster_report_pdf
+
+pytestmark = pytest.mark.benchmark
+
+
+def test_tay_bac_2022_pdf_renders_under_a_second(demo, django_user_model):
+    cluster = Association.objects.get(tier=Tier.CLUSTER, code="CUM01")
+    request = RequestFactory().get("/")
+    request.user = django_user_model.objects.get(username="taybac")
+    cluster_report_pdf(request, cluster.pk, 2022)  # warm up: font loading, template compilation
+    timings = []
+    for _ in range(5):
+        start = time.perf_counter()
+        response = cluster_report_pdf(request, cluster.pk, 2022)
+        timings.append(time.perf_counter() - start)
+    assert response.status_code == 200
+    median = statistics.median(timings)
+    print(
+        f"\nTây Bắc 2022 PDF (queries + template + WeasyPrint): median {median:.3f} s, max {max(timings):.3f} s over 5"
+    )
+    assert median < 1.0
