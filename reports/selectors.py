@@ -59,11 +59,11 @@ class ClusterReport:
 
 
 def cluster_report(*, cluster: Association, year: int) -> ClusterReport:
-    """Everything the cluster report shows for `year`, in a fixed number of queries (nine).
+    """Everything the cluster report shows for `year`, in a fixed number of queries (ten).
 
-    1 conference, 2 member provinces, 3-4 subtree totals (returns, scholarships), 5 the members'
-    own returns, 6 fund balances, 7 local fund balances below the provinces, 8 scholarships,
-    9 transfers received in the cluster.
+    1 conference, 2 member provinces, 3-5 subtree totals (returns, scholarships, mobilised of the
+    provinces with a population), 6 the members' own returns, 7 fund balances, 8 local fund
+    balances below the provinces, 9 scholarships, 10 transfers received in the cluster.
     """
     conference = (
         ClusterConference.objects.filter(cluster=cluster, year=year)
