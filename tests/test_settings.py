@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_check_deploy_is_clean_in_production_mode():
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DEBUG": "0",
         "SECRET_KEY": "a-long-random-production-secret-" + "x9Q7" * 10,
         "ALLOWED_HOSTS": "khuyenhoc.example.org",

@@ -29,10 +29,10 @@ pytestmark = [
 
 
 @pytest.fixture
-def browser_page(live_server, settings):
+def browser_page(live_server, settings, monkeypatch):
     from playwright.sync_api import sync_playwright
 
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
     settings.DEBUG = True
     call_command("load_demo", stdout=io.StringIO())
     with sync_playwright() as p:
