@@ -1,0 +1,231 @@
+"""The ranking table: one row generator for the page, the CSV and the XLSX.
+
+An exporter returns (filename, content_type, bytes). Text cells that a spreadsheet would run as a
+formula are neutralised; numbers stay numbers.
+"""
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from associations.models import sort_key_for
+
+from .rankings import Metric, Ranking, RankingRow, ScopeKind
+
+
+@dataclass(frozen=True)
+class Column:
+    """`key` names the sort and, for figures, the attribute of funds.selectors.Totals."""
+
+    key: str
+    label: str
+    kind: str  # rank, text, count, money, signed, percent
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind not in ("rank", "text")
+
+
+RANK = Column("rank", gettext_lazy("Hạng"), "rank")
+NAME = Column("name", gettext_lazy("Hội"), "text")
+CODE = Column("code", gettext_lazy("Mã"), "text")
+CLUSTER = Column("cluster", gettext_lazy("Cụm thi đua"), "text")
+POPULATION = Column("population", gettext_lazy("Dân số (người)"), "count")
+CASH = Column("mobilised_cash", gettext_lazy("Vận động bằng tiền (đồng)"), "money")
+IN_KIND = Column("mobilised_in_kind", gettext_lazy("Hiện vật quy ra tiền (đồng)"), "money")
+MOBILISED = Column("mobilised", gettext_lazy("Tổng vận động (đồng)"), "money")
+PER_INHABITANT = Column("per_inhabitant", gettext_lazy("Bình quân đầu người (đồng/người)"), "money")
+PREV_PER_INHABITANT = Column("prev_per_inhabitant", gettext_lazy("Bình quân năm trước (đồng/người)"), "money")
+CHANGE = Column("per_inhabitant_change", gettext_lazy("Tăng/giảm (đồng/người)"), "signed")
+CHANGE_PCT = Column("per_inhabitant_change_pct", gettext_lazy("Tăng/giảm (%)"), "percent")
+FUND_BALANCE = Column("fund_balance", gettext_lazy("Số dư quỹ cuối năm (đồng)"), "money")
+AWARDS = Column("scholarship_awards", gettext_lazy("Số suất học bổng"), "count")
+SCHOLARSHIP_VALUE = Column("scholarship_value", gettext_lazy("Giá trị học bổng (đồng)"), "money")
+
+# The figures a metric is computed from, ending with the metric itself (or both forms of the change).
+FIGURES = {
+    Metric.PER_INHABITANT: [MOBILISED, POPULATION, PER_INHABITANT],
+    Metric.MOBILISED: [CASH, IN_KIND, MOBILISED],
+    Metric.CHANGE: [PREV_PER_INHABITANT, PER_INHABITANT, CHANGE, CHANGE_PCT],
+    Metric.CHANGE_PCT: [PREV_PER_INHABITANT, PER_INHABITANT, CHANGE, CHANGE_PCT],
+    Metric.FUND_BALANCE: [FUND_BALANCE],
+    Metric.SCHOLARSHIPS: [AWARDS, SCHOLARSHIP_VALUE],
+}
+
+
+@dataclass
+class Cell:
+    column: Column
+    value: object
+
+
+@dataclass
+class TableRow:
+    association_id: int
+    sort_name: str
+    cells: list[Cell]
+
+    @property
+    def values(self) -> list:
+        return [cell.value for cell in self.cells]
+
+
+@dataclass
+class Header:
+    column: Column
+    sort_param: str  # the ?sap_xep= value a click on this header asks for
+    active: bool
+    descending: bool
+
+
+@dataclass
+class Table:
+    title: str
+    columns: list[Column]
+    rows: list[TableRow]
+    sort: str
+    headers: list[Header] = field(default_factory=list)
+
+
+def ranking_columns(ranking: Ranking) -> list[Column]:
+    """Rank, name, code, cluster (except when clusters are ranked), then the figures of the metric."""
+    head = [RANK, NAME, CODE]
+    if ranking.scope.kind != ScopeKind.CLUSTERS:
+        head.append(CLUSTER)
+    return head + FIGURES[ranking.metric]
+
+
+def _value(row: RankingRow, column: Column):
+    if column is RANK:
+        return row.rank
+    if column is NAME:
+        return row.association.short_name
+    if column is CODE:
+        return row.association.code
+    if column is CLUSTER:
+        return row.association.cluster_name or ""
+    return getattr(row.totals, column.key)
+
+
+def ranking_rows(ranking: Ranking, columns: list[Column]) -> Iterator[TableRow]:
+    """The one row generator: a TableRow of raw values per ranked node, in rank order."""
+    for row in ranking.rows:
+        yield TableRow(
+            association_id=row.association.pk,
+            sort_name=row.association.sort_key,
+            cells=[Cell(column, _value(row, column)) for column in columns],
+        )
+
+
+def _sorted(rows: list[TableRow], columns: list[Column], sort: str) -> tuple[list[TableRow], str]:
+    """Rows ordered by one column; missing values stay last either way; ties keep rank order."""
+    key = sort.removeprefix("-")
+    index = next((i for i, c in enumerate(columns) if c.key == key), None)
+    if index is None or sort == RANK.key:
+        return rows, RANK.key
+
+    def sort_key(row: TableRow):
+        if columns[index] is NAME:
+            return row.sort_name
+        value = row.cells[index].value
+        return sort_key_for(value) if isinstance(value, str) else value
+
+    present = [row for row in rows if row.cells[index].value not in (None, "")]
+    missing = [row for row in rows if row.cells[index].value in (None, "")]
+    present.sort(key=sort_key, reverse=sort.startswith("-"))
+    return present + missing, sort
+
+
+def _headers(columns: list[Column], sort: str) -> list[Header]:
+    headers = []
+    for column in columns:
+        active = sort.removeprefix("-") == column.key
+        descending = sort.startswith("-")
+        if active:
+            param = column.key if descending else f"-{column.key}"
+        else:
+            param = f"-{column.key}" if column.numeric else column.key
+        headers.append(Header(column=column, sort_param=param, active=active, descending=descending))
+    return headers
+
+
+def ranking_table(ranking: Ranking, *, sort: str = RANK.key) -> Table:
+    """The table of the page and of both exports, ordered by `sort` (a column key, '-' for descending)."""
+    columns = ranking_columns(ranking)
+    rows, sort = _sorted(list(ranking_rows(ranking, columns)), columns, sort or RANK.key)
+    title = _("Xếp hạng năm %(year)s theo %(metric)s") % {
+        "year": str(ranking.year),
+        "metric": Metric(ranking.metric).label.lower(),
+    }
+    return Table(title=title, columns=columns, rows=rows, sort=sort, headers=_headers(columns, sort))
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """Text a spreadsheet would read as a formula gets a leading quote; numbers are left alone."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _csv_cell(value) -> str:
+    return "" if value is None else str(neutralise(value))
+
+
+def export_csv(table: Table, *, name: str) -> tuple[str, str, bytes]:
+    """The table as UTF-8 CSV with a byte order mark, so that Excel shows the diacritics."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([neutralise(str(c.label)) for c in table.columns])
+    for row in table.rows:
+        writer.writerow([_csv_cell(v) for v in row.values])
+    return f"{name}.csv", "text/csv; charset=utf-8", out.getvalue().encode("utf-8-sig")
+
+
+NUMBER_FORMATS = {
+    "rank": "0",
+    "count": "#,##0",
+    "money": "#,##0",
+    "signed": "+#,##0;-#,##0;0",
+    "percent": "0.0",
+}
+
+
+def export_xlsx(table: Table, *, name: str) -> tuple[str, str, bytes]:
+    """The table as one XLSX sheet: a bold header row, then numbers as numbers."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Xếp hạng")
+    sheet.append([neutralise(str(c.label)) for c in table.columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in table.rows:
+        sheet.append([neutralise(v) for v in row.values])
+    for index, column in enumerate(table.columns, start=1):
+        letter = sheet.cell(row=1, column=index).column_letter
+        sheet.column_dimensions[letter].width = 28 if column is NAME else max(10, len(str(column.label)) // 2)
+        number_format = NUMBER_FORMATS.get(column.kind)
+        if number_format:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = number_format
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    workbook.save(out)
+    content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return f"{name}.xlsx", content_type, out.getvalue()
+
+
+EXPORTERS: dict[str, Callable[..., tuple[str, str, bytes]]] = {"csv": export_csv, "xlsx": export_xlsx}
+
+
+def export_name(ranking: Ranking) -> str:
+    """An ASCII file name such as xep-hang-2022-provinces-per_inhabitant."""
+    return f"xep-hang-{ranking.year}-{ranking.scope.key}-{ranking.metric}"

@@ -1,0 +1,234 @@
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from associations.access import get_association_for_user
+from associations.models import Association, Perm, Tier
+from associations.views import selected_year, year_choices
+from funds.models import MAX_YEAR, MIN_YEAR
+from funds.services import annual_returns_approve_many
+from khuyenhoc.numbers import grouped, money_short
+
+from . import rankings
+from .exports import EXPORTERS, export_name, ranking_table
+from .rankings import Metric, Scope, ScopeKind
+
+TREND_YEARS = 12
+
+
+def _scope(request) -> Scope:
+    """The scope of ?pham_vi=: provinces and clusters are open to all, the inside of a province is not."""
+    value = request.GET.get("pham_vi", ScopeKind.PROVINCES)
+    if value in (ScopeKind.PROVINCES, ScopeKind.CLUSTERS):
+        return Scope(value)
+    kind, _sep, pk = value.partition("-")
+    if not pk.isdigit():
+        raise Http404
+    if kind == "cum":
+        return Scope(ScopeKind.CLUSTER, get_object_or_404(Association, pk=pk, tier=Tier.CLUSTER))
+    if kind == "tinh":
+        province = get_association_for_user(request.user, int(pk))
+        if province.tier != Tier.PROVINCE:
+            raise Http404
+        return Scope(ScopeKind.PROVINCE, province)
+    raise Http404
+
+
+def _ranking(request) -> rankings.Ranking:
+    year = selected_year(request)
+    metric = request.GET.get("chi_so", Metric.PER_INHABITANT)
+    if metric not in Metric.values:
+        metric = Metric.PER_INHABITANT
+    return rankings.ranking(year=year, scope=_scope(request), metric=metric)
+
+
+@dataclass
+class Bar:
+    label: str
+    value: int | Decimal
+    y: int
+    x: float
+    width: float
+    text_x: float
+    negative: bool
+
+
+def _bars(items: list[tuple[str, int | Decimal]], *, row: int = 24, left: int = 170, room: int = 420):
+    """Horizontal bars from a zero line that moves right when some values are negative."""
+    low = min([0, *(v for _l, v in items)])
+    high = max([0, *(v for _l, v in items)])
+    span = (high - low) or 1
+    zero = left + room * (0 - low) / span
+    bars = []
+    for i, (label, value) in enumerate(items):
+        end = left + room * (value - low) / span
+        x, width = min(zero, end), max(abs(end - zero), 1)
+        bars.append(
+            Bar(label, value, i * row, round(x, 1), round(width, 1), round(x + width + 6, 1), value < 0)
+        )
+    return {
+        "bars": bars,
+        "zero": round(zero, 1),
+        "label_x": left - 8,
+        "height": len(bars) * row + 4,
+        "width": left + room + 130,
+    }
+
+
+@login_required
+def ranking_page(request):
+    ranking = _ranking(request)
+    table = ranking_table(ranking, sort=request.GET.get("sap_xep", ""))
+    labels = {row.association.pk: f"{row.rank}. {row.association.short_name}" for row in ranking.ranked}
+    chart = _bars([(labels[row.association.pk], row.value) for row in ranking.ranked])
+    year = ranking.year
+    unsorted = request.GET.copy()
+    unsorted.pop("sap_xep", None)
+    return render(
+        request,
+        "reports/rankings.html",
+        {
+            "ranking": ranking,
+            "table": table,
+            "chart": chart,
+            "metric_label": Metric(ranking.metric).label,
+            "value_kind": next(c.kind for c in table.columns if c.key == ranking.metric),
+            "year": year,
+            "years": year_choices(),
+            "metrics": Metric.choices,
+            "clusters": Association.objects.active_in(year).of_tier(Tier.CLUSTER).order_by("sort_key"),
+            "provinces": Association.objects.visible_to(request.user)
+            .active_in(year)
+            .of_tier(Tier.PROVINCE)
+            .order_by("sort_key"),
+            "query": request.GET.urlencode(),
+            "unsorted_query": unsorted.urlencode(),
+        },
+    )
+
+
+@login_required
+def ranking_export(request, fmt: str):
+    exporter = EXPORTERS.get(fmt)
+    if exporter is None:
+        raise Http404
+    ranking = _ranking(request)
+    table = ranking_table(ranking, sort=request.GET.get("sap_xep", ""))
+    filename, content_type, content = exporter(table, name=export_name(ranking))
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def completeness(request):
+    year = selected_year(request)
+    visible = Association.objects.visible_to(request.user)
+    rows = rankings.completeness(year=year, provinces=visible)
+    reviewable = set(
+        Association.objects.with_perm(request.user, Perm.REVIEW)
+        .filter(pk__in=[row.province.pk for row in rows])
+        .values_list("pk", flat=True)
+    )
+    return render(
+        request,
+        "reports/completeness.html",
+        {
+            "rows": rows,
+            "reviewable": reviewable,
+            "year": year,
+            "years": year_choices(),
+            "totals": {
+                name: sum(getattr(row, name) for row in rows)
+                for name in ["associations", "returns", "submitted", "approved", "missing"]
+            },
+        },
+    )
+
+
+@login_required
+@require_POST
+def completeness_approve(request, pk: int):
+    province = get_association_for_user(request.user, pk, perm=Perm.REVIEW)
+    if province.tier != Tier.PROVINCE:
+        raise Http404
+    try:
+        year = int(request.POST.get("nam", ""))
+    except ValueError:
+        raise Http404 from None
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise Http404
+    ids = rankings.submitted_return_ids(year=year, province=province)
+    count = annual_returns_approve_many(user=request.user, return_ids=ids)
+    if count:
+        messages.success(
+            request,
+            _("Đã duyệt %(count)s báo cáo năm %(year)s của %(name)s.")
+            % {"count": count, "year": year, "name": province.short_name},
+        )
+    else:
+        messages.warning(request, _("Không có báo cáo nào đang chờ duyệt."))
+    return redirect(reverse("completeness") + f"?nam={year}")
+
+
+@login_required
+def province_trends(request, pk: int):
+    # Province figures are compared openly (as in the rankings); only the province's inside is scoped.
+    province = get_object_or_404(Association, pk=pk, tier=Tier.PROVINCE)
+    last_year = selected_year(request, default=timezone.localdate().year)
+    points = rankings.trend(node=province, first_year=last_year - TREND_YEARS + 1, last_year=last_year)
+    return render(
+        request,
+        "reports/trends.html",
+        {
+            "province": province,
+            "points": points,
+            "charts": [
+                (
+                    _("Bình quân đầu người (đồng/người)"),
+                    _columns([(p.year, p.per_inhabitant) for p in points]),
+                ),
+                (_("Tổng vận động"), _columns([(p.year, p.mobilised) for p in points], text=money_short)),
+            ],
+            "year": last_year,
+            "years": year_choices(),
+        },
+    )
+
+
+@dataclass
+class Column:
+    year: int
+    value: int | None
+    text: str
+    x: int
+    y: float
+    height: float
+
+
+def _columns(
+    items: list[tuple[int, int | None]], *, text=grouped, width: int = 72, gap: int = 14, room: int = 120
+):
+    """Vertical bars, one per year, scaled to the largest value; a missing year keeps its slot."""
+    top = max((v for _y, v in items if v), default=0) or 1
+    columns = []
+    for i, (year, value) in enumerate(items):
+        height = round(room * max(value or 0, 0) / top, 1)
+        x = 8 + i * (width + gap)
+        columns.append(Column(year, value, text(value), x, round(24 + room - height, 1), height))
+    return {
+        "columns": columns,
+        "bar_width": width,
+        "half": width // 2,
+        "base": 24 + room,
+        "height": room + 48,
+        "width": 16 + len(items) * (width + gap),
+    }
