@@ -87,8 +87,7 @@ def _bars(items: list[tuple[str, int | Decimal]], *, row: int = 24, left: int = 
 def ranking_page(request):
     ranking = _ranking(request)
     table = ranking_table(ranking, sort=request.GET.get("sap_xep", ""))
-    labels = {row.association.pk: f"{row.rank}. {row.association.short_name}" for row in ranking.ranked}
-    chart = _bars([(labels[row.association.pk], row.value) for row in ranking.ranked])
+    chart = _bars([(f"{row.rank}. {row.association.short_name}", row.value) for row in ranking.ranked])
     year = ranking.year
     unsorted = request.GET.copy()
     unsorted.pop("sap_xep", None)
@@ -104,7 +103,7 @@ def ranking_page(request):
             "year": year,
             "years": year_choices(),
             "metrics": Metric.choices,
-            "clusters": Association.objects.active_in(year).of_tier(Tier.CLUSTER).order_by("sort_key"),
+            "clusters": Association.objects.active_in(year).of_tier(Tier.CLUSTER).order_by("code"),
             "provinces": Association.objects.visible_to(request.user)
             .active_in(year)
             .of_tier(Tier.PROVINCE)
@@ -205,7 +204,7 @@ def province_trends(request, pk: int):
 
 
 @dataclass
-class Column:
+class YearBar:
     year: int
     value: int | None
     text: str
@@ -223,7 +222,7 @@ def _columns(
     for i, (year, value) in enumerate(items):
         height = round(room * max(value or 0, 0) / top, 1)
         x = 8 + i * (width + gap)
-        columns.append(Column(year, value, text(value), x, round(24 + room - height, 1), height))
+        columns.append(YearBar(year, value, text(value), x, round(24 + room - height, 1), height))
     return {
         "columns": columns,
         "bar_width": width,
