@@ -39,8 +39,12 @@ class UploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Tệp số liệu (.xlsx hoặc .csv)"))
 
 
+def _can_import(user) -> bool:
+    return Association.objects.with_perm(user, Perm.EDIT_FIGURES).exists()
+
+
 def _require_importer(user) -> None:
-    if not Association.objects.with_perm(user, Perm.EDIT_FIGURES).exists():
+    if not _can_import(user):
         raise PermissionDenied(_("Bạn không có quyền nhập số liệu."))
 
 
@@ -114,7 +118,10 @@ def _preview_page(request, preview, *, token: str | None, filename: str, status:
 
 @login_required
 def import_upload(request):
-    _require_importer(request.user)
+    # Everyone may open the page to download figures; only officers may upload.
+    can_import = _can_import(request.user)
+    if request.method == "POST" and not can_import:
+        raise PermissionDenied(_("Bạn không có quyền nhập số liệu."))
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -134,6 +141,7 @@ def import_upload(request):
         "funds/import_upload.html",
         {
             "form": form,
+            "can_import": can_import,
             "limit": imports.limit_text(),
             "limit_bytes": settings.IMPORT_MAX_BYTES,
             "year": selected_year(request),

@@ -8,6 +8,7 @@ would overwrite changed after the preview (the fingerprint), so that no one's ed
 import csv
 import hashlib
 import io
+import logging
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from .resources import RESOURCES, STATUS_CHANGED, STATUS_NEW, STATUS_UNCHANGED, RowIssue, RowOutcome
+
+logger = logging.getLogger(__name__)
 
 # Far more than the communes of the largest province; also bounds what a crafted file can cost.
 MAX_ROWS = 20_000
@@ -285,11 +288,14 @@ def _run(*, user, content: bytes, filename: str, confirm: bool):
     resource = RESOURCES[kind](user=user, lines=table.lines, lock=confirm)
     result = resource.import_data(_dataset(table, kind), dry_run=not confirm, use_transactions=True)
     errors = sorted(resource.issues, key=lambda i: i.line or 0)
-    for row_error in result.row_errors():
-        line = table.lines[row_error[0] - 1]
-        errors.append(RowIssue(line, "", _("Lỗi không xác định khi đọc hàng này; hãy kiểm tra lại.")))
-    for base_error in result.base_errors:
-        errors.append(RowIssue(None, "", str(base_error.error)))
+    # Anything else that went wrong is a bug, not the officer's doing: log it, say so, write nothing.
+    for number, row_errors in result.row_errors():
+        for error in row_errors:
+            logger.error("Import of %s, row %s: %s\n%s", filename, number, error.error, error.traceback)
+        errors.append(RowIssue(table.lines[number - 1], "", _("Lỗi hệ thống khi đọc hàng này.")))
+    for error in result.base_errors:
+        logger.error("Import of %s: %s\n%s", filename, error.error, error.traceback)
+        errors.append(RowIssue(None, "", _("Lỗi hệ thống khi đọc tệp; chưa có số liệu nào được ghi.")))
     preview = Preview(
         kind=kind, rows=resource.outcomes, errors=errors, fingerprint=_fingerprint(resource, content)
     )

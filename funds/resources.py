@@ -80,6 +80,10 @@ def _tier_aliases() -> dict[str, str]:
 class TextWidget(widgets.Widget):
     """Text cells: stripped on import; neutralised on export so that they cannot run as formulas."""
 
+    def __init__(self, max_length: int | None = None):
+        super().__init__()
+        self.max_length = max_length
+
     def clean(self, value, row=None, **kwargs):
         if value is None:
             return ""
@@ -89,6 +93,11 @@ class TextWidget(widgets.Widget):
         # Undo our own neutralising, so that an exported file imports back unchanged.
         if text.startswith("'") and text[1:].startswith(FORMULA_TRIGGERS):
             text = text[1:]
+        if self.max_length is not None and len(text) > self.max_length:
+            raise ValueError(
+                _("Dài quá %(max)s ký tự (hiện có %(length)s).")
+                % {"max": self.max_length, "length": len(text)}
+            )
         return text
 
     def render(self, value, obj=None, **kwargs):
@@ -388,7 +397,11 @@ class AssociationRowResource(resources.ModelResource):
         state.year = year
         extra = []
         for name in self.extra_keys:
-            value = self.fields[name].widget.clean(row.get(self.column(name)))
+            try:
+                value = self.fields[name].widget.clean(row.get(self.column(name)))
+            except ValueError as exc:
+                state.issue(self.column(name), str(exc))
+                continue
             if not value:
                 state.issue(self.column(name), _("Thiếu “%(column)s”.") % {"column": self.column(name)})
             extra.append(value.casefold())
@@ -409,13 +422,15 @@ class AssociationRowResource(resources.ModelResource):
             )
             return
         if node.pk not in self.editable:
+            # The name shown is the file's own, so nothing is revealed about a node the user cannot see.
+            named = TextWidget().clean(row.get(NAME))
             state.issue(
                 CODE,
                 _(
-                    "Hội mã “%(code)s” (cấp %(tier)s) nằm ngoài phạm vi bạn được nhập số liệu; "
+                    "Hội %(name)smã “%(code)s” (cấp %(tier)s) nằm ngoài phạm vi bạn được nhập số liệu; "
                     "tệp chỉ được chứa các hội thuộc hội bạn phụ trách."
                 )
-                % {"code": code, "tier": tier_label(tier)},
+                % {"name": f"“{named}”, " if named else "", "code": code, "tier": tier_label(tier)},
             )
             return
         state.association = node
@@ -454,8 +469,8 @@ class AssociationRowResource(resources.ModelResource):
                 for name, value in values.items()
                 if getattr(instance, self.fields[name].attribute) != value
             ]
-            if instance.pk is None and self.create_blank:
-                state.changes = state.changes or [Change(self.column(self.extra_keys[0]), None, "")]
+            if instance.pk is None and self.create_blank and not state.changes:
+                state.changes = [Change(self.column(self.extra_keys[0]), None, self.row_label(row))]
             existing = self.returns.get((state.association.pk, state.year))
             if state.changes and existing is not None and existing.is_locked:
                 state.issue(
@@ -533,10 +548,10 @@ class AssociationRowResource(resources.ModelResource):
         """Create and update what the rows asked for, with history rows naming the importing user."""
         raise NotImplementedError
 
-    def _bump_returns(self, skip: set[int] = frozenset()) -> None:
+    def _bump_returns(self) -> None:
         """Bump the version of each return whose attachments changed, so that open forms see a conflict."""
         now = timezone.now()
-        bumped = [r for pk, r in self.touched_returns.items() if pk not in skip]
+        bumped = list(self.touched_returns.values())
         for annual_return in bumped:
             annual_return.version += 1
             annual_return.updated_at = now
@@ -648,7 +663,9 @@ class AnnualReturnResource(AssociationRowResource):
 
 
 class FundBalanceResource(AssociationRowResource):
-    fund_name = Field(attribute="fund__name", column_name="Tên quỹ", widget=TextWidget(), readonly=True)
+    fund_name = Field(
+        attribute="fund__name", column_name="Tên quỹ", widget=TextWidget(max_length=200), readonly=True
+    )
     fund_kind = Field(column_name="Loại quỹ", widget=widgets.Widget(), readonly=True)
     balance = Field(attribute="balance", column_name="Số dư cuối năm", widget=AmountWidget())
 
@@ -747,8 +764,10 @@ class FundBalanceResource(AssociationRowResource):
         return TextWidget().clean(row.get(self.column("fund_name")))
 
     def write(self):
+        # Only the funds of balances being created: a new fund named on a blank row is not created.
+        new_funds = {id(b.fund): b.fund for b in self.create_instances if b.fund.pk is None}
         bulk_create_with_history(
-            list(self.new_funds.values()), Fund, batch_size=WRITE_BATCH, default_user=self.user
+            list(new_funds.values()), Fund, batch_size=WRITE_BATCH, default_user=self.user
         )
         bulk_update_with_history(
             list(self.changed_funds.values()), Fund, ["kind"], batch_size=WRITE_BATCH, default_user=self.user
@@ -769,9 +788,12 @@ def _kind_label(kind: str) -> str:
 
 class ScholarshipResource(AssociationRowResource):
     programme = Field(
-        attribute="programme", column_name="Chương trình học bổng", widget=TextWidget(), readonly=True
+        attribute="programme",
+        column_name="Chương trình học bổng",
+        widget=TextWidget(max_length=200),
+        readonly=True,
     )
-    donor = Field(attribute="donor", column_name="Nhà tài trợ", widget=TextWidget())
+    donor = Field(attribute="donor", column_name="Nhà tài trợ", widget=TextWidget(max_length=200))
     awards = Field(attribute="awards", column_name="Số suất", widget=AmountWidget(max_value=10_000_000))
     total_value = Field(attribute="total_value", column_name="Tổng giá trị", widget=AmountWidget())
     in_kind = Field(attribute="in_kind", column_name="Bằng hiện vật", widget=YesNoWidget())
@@ -820,6 +842,8 @@ class ScholarshipResource(AssociationRowResource):
         return scholarship
 
     def new_instance(self, state):
+        if state.association is None:
+            return Scholarship(year=state.year or MIN_YEAR)
         programme = self.fields["programme"].widget.clean(state.cells.get(self.column("programme")))
         return Scholarship(association=state.association, year=state.year or MIN_YEAR, programme=programme)
 

@@ -393,6 +393,15 @@ def test_it_links_the_import_page_from_the_menu(client, officer):
     assert reverse("import_upload") in client.get(reverse("home")).content.decode()
 
 
+def test_it_offers_a_viewer_the_downloads_only(client, tree, viewer):
+    client.force_login(viewer)
+    r = client.get(reverse("import_upload"))
+    body = r.content.decode()
+    assert r.status_code == 200
+    assert "chỉ có quyền xem" in body and reverse("export_returns", args=["xlsx"]) in body
+    assert 'type="file"' not in body and reverse("import_template") not in body
+
+
 def test_it_sends_anonymous_users_to_login(client, tree):
     r = client.get(reverse("import_upload"))
     assert r.status_code == 302 and reverse("login") in r["Location"]
@@ -400,7 +409,6 @@ def test_it_sends_anonymous_users_to_login(client, tree):
 
 def test_it_forbids_a_viewer_to_upload_or_confirm(client, tree, viewer):
     client.force_login(viewer)
-    assert client.get(reverse("import_upload")).status_code == 403
     assert _upload(client, xlsx([row(tree.c1, mobilised_cash=1)])).status_code == 403
     assert client.post(reverse("import_confirm"), {"token": "x"}).status_code == 403
     assert client.get(reverse("import_template")).status_code == 403
@@ -517,5 +525,6 @@ def test_it_imports_three_districts_for_hagiang_and_refuses_lao_cai(client, demo
     r = _upload(client, xlsx([headers, districts[0], row(commune, 2023, mobilised_cash=5)], headers=None))
     body = r.content.decode()
     assert "Không thể nhập tệp này" in body and "ngoài phạm vi" in body and f"“{commune.code}”" in body
+    assert f"“{commune.name}”" in body
     assert "Xác nhận nhập" not in body
     assert not AnnualReturn.objects.filter(association=commune).exists()

@@ -296,3 +296,24 @@ def test_it_shows_a_hostile_file_on_the_page_without_a_confirm_button(client, st
     assert r.status_code == 200
     assert "không phải là bảng tính" in body and "Xác nhận nhập" not in body
     assert db_state() == before
+
+
+def test_it_refuses_text_longer_than_the_database_holds(tree, officer):
+    from funds.resources import ScholarshipResource
+
+    values = [tree.c1.code, "Xã/phường", tree.c1.name, YEAR, "Học bổng " + "x" * 200, "", 1, 1, "", ""]
+    error = only_error(refused(officer, xlsx([values], headers=ScholarshipResource.headers())))
+    assert (error.line, error.column) == (2, "Chương trình học bổng")
+    assert "200 ký tự" in error.message
+
+
+def test_it_turns_an_unexpected_failure_into_an_error_and_writes_nothing(tree, officer, monkeypatch, caplog):
+    from funds.resources import AnnualReturnResource
+
+    def broken(self, state):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(AnnualReturnResource, "find_existing", broken)
+    errors = refused(officer, xlsx([row(tree.c1, mobilised_cash=1)]))
+    assert [(e.line, e.message) for e in errors] == [(2, "Lỗi hệ thống khi đọc hàng này.")]
+    assert "boom" in caplog.text
