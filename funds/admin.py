@@ -1,7 +1,8 @@
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import AnnualReturn, Fund, FundBalance, Scholarship, Transfer
+from .models import AnnualReturn, Fund, FundBalance, Scholarship, Transfer, ensure_unlocked
 
 
 class LockAwareAdmin(SimpleHistoryAdmin):
@@ -34,8 +35,19 @@ class AnnualReturnAdmin(LockAwareAdmin):
     readonly_fields = ["version", "updated_at"]
 
 
+class FundBalanceInlineFormSet(BaseInlineFormSet):
+    """Refuses deleting a balance of an approved year, which skips the model's clean()."""
+
+    def clean(self):
+        super().clean()
+        for form in self.initial_forms:
+            if form.instance.pk and self._should_delete_form(form):
+                ensure_unlocked(self.instance.association_id, form.initial["year"])
+
+
 class FundBalanceInline(admin.TabularInline):
     model = FundBalance
+    formset = FundBalanceInlineFormSet
     extra = 0
 
 

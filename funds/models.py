@@ -57,6 +57,15 @@ def ensure_unlocked(association_id: int, year: int) -> None:
         )
 
 
+def ensure_stored_unlocked(model, pk: int | None, association_field: str, key: tuple) -> None:
+    """Refuse moving a stored row out of an approved year: clean() otherwise sees only the new values."""
+    if pk is None:
+        return
+    stored = model.objects.filter(pk=pk).values_list(association_field, "year").first()
+    if stored is not None and stored != key:
+        ensure_unlocked(*stored)
+
+
 RETURN_AMOUNT_FIELDS = ["mobilised_cash", "mobilised_in_kind", "fund_balance", "awards_paid", "facilities"]
 
 
@@ -216,6 +225,9 @@ class FundBalance(models.Model):
         return f"{self.fund_id} {self.year}"
 
     def clean(self) -> None:
+        ensure_stored_unlocked(
+            FundBalance, self.pk, "fund__association_id", (self.fund.association_id, self.year)
+        )
         ensure_unlocked(self.fund.association_id, self.year)
 
 
@@ -247,6 +259,7 @@ class Scholarship(models.Model):
 
     def clean(self) -> None:
         if self.association_id and self.year:
+            ensure_stored_unlocked(Scholarship, self.pk, "association_id", (self.association_id, self.year))
             ensure_unlocked(self.association_id, self.year)
 
 
@@ -296,4 +309,5 @@ class Transfer(models.Model):
         if self.date and self.year and self.date.year != self.year:
             raise ValidationError({"date": _("Ngày trao phải thuộc năm %(year)s.") % {"year": self.year}})
         if self.recipient_id and self.year:
+            ensure_stored_unlocked(Transfer, self.pk, "recipient_id", (self.recipient_id, self.year))
             ensure_unlocked(self.recipient_id, self.year)

@@ -206,6 +206,8 @@ def _add_scholarships(year: int, ids: list[int], result: dict[int, Totals]) -> N
               JOIN {a} a ON a.tree_id = n.tree_id AND a.lft >= n.lft AND a.lft <= n.rght
               JOIN {s} s ON s.association_id = a.id AND s.year = %(y)s
              WHERE n.id IN ({placeholders})
+               AND (a.active_from IS NULL OR a.active_from <= %(y)s)
+               AND (a.active_until IS NULL OR a.active_until >= %(y)s)
              GROUP BY n.id
             """,
             params,

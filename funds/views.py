@@ -108,7 +108,10 @@ def _conflict_rows(form, current: AnnualReturn | None) -> list[tuple[str, str, s
 
 @login_required
 def return_edit(request, pk: int, year: int):
-    association = get_association_for_user(request.user, pk, perm=Perm.EDIT_FIGURES)
+    # Everyone who sees the association may read the return (a reviewer must, to approve or reopen
+    # it); only saving needs the entry right.
+    write = request.method == "POST"
+    association = get_association_for_user(request.user, pk, perm=Perm.EDIT_FIGURES if write else None)
     year = _check_year(year)
     annual_return = (
         AnnualReturn.objects.filter(association=association, year=year)
@@ -167,6 +170,8 @@ def return_edit(request, pk: int, year: int):
         transfer_set = TransferFormSet(initial=transfer_rows, prefix="transfers", form_kwargs={"year": year})
 
     totals = subtree_totals(year=year, nodes=[association])[association.pk]
+    locked = annual_return is not None and annual_return.is_locked
+    can_edit = write or user_has_perm(request.user, association, Perm.EDIT_FIGURES)
     return render(
         request,
         "funds/return_edit.html",
@@ -182,7 +187,9 @@ def return_edit(request, pk: int, year: int):
             "transfer_set": transfer_set,
             "totals": totals,
             "conflict": conflict,
-            "locked": annual_return is not None and annual_return.is_locked,
+            "locked": locked,
+            "can_edit": can_edit,
+            "read_only": locked or not can_edit,
             "can_review": annual_return is not None and user_has_perm(request.user, association, Perm.REVIEW),
             "reopen_form": ReopenForm(),
         },

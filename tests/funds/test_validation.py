@@ -1,0 +1,200 @@
+"""The entry form's checks, each with its Vietnamese message, and nothing written when refused."""
+
+import pytest
+
+from funds.models import MAX_AMOUNT, MAX_POPULATION, AnnualReturn
+
+from .conftest import YEAR
+from .helpers import form_data, input_values, table_rows
+
+
+@pytest.fixture
+def existing(draft, attachments):
+    """P1's draft for YEAR with rows attached, so that a refused save has something to keep."""
+    return draft
+
+
+def _post(client, url, existing, **figures):
+    base = {"population": existing.population, "mobilised_cash": existing.mobilised_cash}
+    return client.post(url, form_data(version=existing.version, **(base | figures)))
+
+
+@pytest.mark.parametrize(
+    ("figures", "message"),
+    [
+        ({"mobilised_cash": "-5"}, "Số liệu không được âm."),
+        ({"mobilised_in_kind": "-1.000"}, "Số liệu không được âm."),
+        (
+            {"mobilised_cash": "mười tỷ"},
+            "“mười tỷ” không phải là một số nguyên. Ví dụ hợp lệ: 43.200.000.000 hoặc 43200000000.",
+        ),
+        # A decimal comma ("43,2 tỷ") must not be read as 432.
+        ({"fund_balance": "43,2"}, "“43,2” không phải là một số nguyên."),
+        ({"awards_paid": "1.5"}, "“1.5” không phải là một số nguyên."),
+        (
+            {"facilities": str(MAX_AMOUNT + 1)},
+            "Số liệu vượt quá giới hạn hợp lý (tối đa 1.000.000.000.000.000).",
+        ),
+        (
+            {"population": str(MAX_POPULATION + 1)},
+            "Số liệu vượt quá giới hạn hợp lý (tối đa 200.000.000).",
+        ),
+        ({"population": "0"}, "Giá trị phải ít nhất là 1."),
+    ],
+    ids=[
+        "negative",
+        "negative-dotted",
+        "text",
+        "decimal-comma",
+        "decimal-point",
+        "amount-bound",
+        "pop-bound",
+        "pop-0",
+    ],
+)
+def test_it_refuses_a_bad_figure_with_its_message(
+    figures, message, officer_client, existing, edit_url, snapshot
+):
+    before = snapshot()
+    response = _post(officer_client, edit_url(), existing, **figures)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert snapshot() == before
+
+
+def test_it_refuses_a_bad_figure_on_a_new_return(officer_client, tree, edit_url, snapshot):
+    before = snapshot()
+    response = officer_client.post(edit_url(tree.c1), form_data(mobilised_cash="-5"))
+    assert "Số liệu không được âm." in response.content.decode()
+    assert snapshot() == before
+
+
+def test_it_accepts_the_largest_allowed_figures(officer_client, existing, edit_url):
+    response = _post(officer_client, edit_url(), existing, population=MAX_POPULATION, facilities=MAX_AMOUNT)
+    assert response.status_code == 302
+    existing.refresh_from_db()
+    assert (existing.population, existing.facilities) == (MAX_POPULATION, MAX_AMOUNT)
+
+
+def test_it_keeps_what_was_typed_after_a_refusal(officer_client, existing, edit_url):
+    response = _post(officer_client, edit_url(), existing, mobilised_cash="mười tỷ", awards_paid="12.345")
+    values = input_values(response)
+    assert values["mobilised_cash"] == "mười tỷ"
+    assert values["awards_paid"] == "12.345"
+
+
+def test_it_accepts_vietnamese_thousands_dots(officer_client, tree, edit_url):
+    response = officer_client.post(
+        edit_url(tree.c1), form_data(mobilised_cash="43.200.000.000", population="835.057")
+    )
+    assert response.status_code == 302
+    saved = AnnualReturn.objects.get(association=tree.c1, year=YEAR)
+    assert (saved.mobilised_cash, saved.population) == (43_200_000_000, 835_057)
+
+
+def test_it_accepts_plain_digits(officer_client, tree, edit_url):
+    officer_client.post(edit_url(tree.c1), form_data(mobilised_cash="43200000000"))
+    assert AnnualReturn.objects.get(association=tree.c1, year=YEAR).mobilised_cash == 43_200_000_000
+
+
+def test_it_shows_saved_amounts_grouped_with_dots(officer_client, tree, edit_url):
+    officer_client.post(edit_url(tree.c1), form_data(mobilised_cash="43200000000"))
+    assert input_values(officer_client.get(edit_url(tree.c1)))["mobilised_cash"] == "43.200.000.000"
+
+
+def test_it_treats_a_blank_figure_as_not_reported(officer_client, tree, edit_url):
+    officer_client.post(edit_url(tree.c1), form_data(mobilised_cash="", population=""))
+    saved = AnnualReturn.objects.get(association=tree.c1, year=YEAR)
+    assert saved.mobilised_cash is None and saved.population is None
+
+
+# Outliers against last year: asked to confirm, not refused.
+
+
+@pytest.fixture
+def last_year(tree, make_return):
+    return make_return(tree.p1, YEAR - 1, population=1_000_000, mobilised_cash=10_000_000)
+
+
+OUTLIER = "Một số số liệu lớn hơn gấp 5 lần hoặc nhỏ hơn 1/5 so với năm trước."
+
+
+@pytest.mark.parametrize("cash", [50_000_001, 1_999_999], ids=["above-5x", "below-a-fifth"])
+def test_it_asks_to_confirm_an_outlier_and_saves_nothing(cash, officer_client, last_year, edit_url, snapshot):
+    before = snapshot()
+    response = officer_client.post(edit_url(), form_data(population=1_000_000, mobilised_cash=cash))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert OUTLIER in body
+    assert 'name="confirm_outliers"' in body
+    assert snapshot() == before
+
+
+def test_it_lists_the_outlier_with_last_years_value(officer_client, last_year, edit_url):
+    response = officer_client.post(edit_url(), form_data(population=1_000_000, mobilised_cash=60_000_000))
+    rows = table_rows(response, "outliers")
+    assert rows == [["Vận động bằng tiền (đồng)", "10.000.000", "60.000.000"]]
+
+
+@pytest.mark.parametrize("cash", [50_000_000, 2_000_000], ids=["exactly-5x", "exactly-a-fifth"])
+def test_it_does_not_ask_at_exactly_five_times(cash, officer_client, last_year, edit_url):
+    response = officer_client.post(edit_url(), form_data(population=1_000_000, mobilised_cash=cash))
+    assert response.status_code == 302
+
+
+def test_it_saves_an_outlier_once_confirmed(officer_client, last_year, edit_url):
+    data = form_data(population=1_000_000, mobilised_cash=60_000_000)
+    officer_client.post(edit_url(), data)
+    response = officer_client.post(edit_url(), data | {"confirm_outliers": "on"})
+    assert response.status_code == 302
+    assert AnnualReturn.objects.get(association=last_year.association, year=YEAR).mobilised_cash == 60_000_000
+
+
+def test_it_does_not_compare_with_a_figure_missing_last_year(officer_client, last_year, edit_url):
+    response = officer_client.post(
+        edit_url(), form_data(population=1_000_000, mobilised_cash=10_000_000, facilities=10**12)
+    )
+    assert response.status_code == 302
+
+
+# The rows attached to the return.
+
+
+def test_it_refuses_a_negative_fund_balance(officer_client, tree, edit_url, snapshot):
+    before = snapshot()
+    response = officer_client.post(
+        edit_url(), form_data(funds=[{"name": "Quỹ A", "kind": "named", "balance": "-1"}])
+    )
+    assert "Số liệu không được âm." in response.content.decode()
+    assert snapshot() == before
+
+
+def test_it_refuses_the_same_fund_twice(officer_client, tree, edit_url, snapshot):
+    rows = [{"name": "Quỹ A", "kind": "named", "balance": 1}, {"name": "quỹ a", "kind": "clan", "balance": 2}]
+    before = snapshot()
+    response = officer_client.post(edit_url(), form_data(funds=rows))
+    assert "Quỹ “quỹ a” xuất hiện hai lần." in response.content.decode()
+    assert snapshot() == before
+
+
+def test_it_refuses_the_same_scholarship_programme_twice(officer_client, tree, edit_url, snapshot):
+    rows = [{"programme": "Học bổng A"}, {"programme": "Học bổng A"}]
+    before = snapshot()
+    response = officer_client.post(edit_url(), form_data(scholarships=rows))
+    assert "Chương trình học bổng “Học bổng A” xuất hiện hai lần." in response.content.decode()
+    assert snapshot() == before
+
+
+def test_it_refuses_a_transfer_without_a_giver(officer_client, tree, edit_url, snapshot):
+    before = snapshot()
+    response = officer_client.post(edit_url(), form_data(transfers=[{"purpose": "Hỗ trợ", "amount": 1}]))
+    assert "Cần ghi rõ hội hoặc người/tổ chức trao." in response.content.decode()
+    assert snapshot() == before
+
+
+def test_it_refuses_a_transfer_dated_in_another_year(officer_client, tree, edit_url, snapshot):
+    row = {"purpose": "Hỗ trợ", "giver_name": "Doanh nghiệp X", "date": f"{YEAR - 1}-12-31"}
+    before = snapshot()
+    response = officer_client.post(edit_url(), form_data(transfers=[row]))
+    assert f"Ngày trao phải thuộc năm {YEAR}." in response.content.decode()
+    assert snapshot() == before

@@ -1,0 +1,170 @@
+"""Draft → submitted (officer) → approved (reviewer), one at a time or many from the review list."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from associations.models import RoleKind
+from associations.services import association_create, role_grant
+from funds import services
+from funds.models import AnnualReturn
+
+from .conftest import YEAR
+from .helpers import table_rows
+
+DRAFT, SUBMITTED, APPROVED = (
+    AnnualReturn.Status.DRAFT,
+    AnnualReturn.Status.SUBMITTED,
+    AnnualReturn.Status.APPROVED,
+)
+
+
+def test_it_submits_a_draft(officer, draft, login, edit_url):
+    response = login(officer).post(reverse("return_submit", args=[draft.pk]))
+    assert response["Location"] == edit_url()
+    draft.refresh_from_db()
+    assert (draft.status, draft.submitted_by) == (SUBMITTED, officer)
+    assert draft.submitted_at is not None
+
+
+def test_it_says_the_return_was_submitted(officer, draft, login):
+    response = login(officer).post(reverse("return_submit", args=[draft.pk]), follow=True)
+    assert "Đã gửi báo cáo để duyệt." in response.content.decode()
+
+
+def test_it_refuses_to_submit_twice(officer, submitted, login):
+    response = login(officer).post(reverse("return_submit", args=[submitted.pk]), follow=True)
+    assert "Chỉ gửi được báo cáo đang ở trạng thái nháp." in response.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.submitted_by is None
+
+
+def test_it_approves_a_submitted_return(reviewer, submitted, login):
+    response = login(reviewer).post(reverse("return_approve", args=[submitted.pk]))
+    assert response["Location"] == reverse("review_list") + f"?nam={YEAR}"
+    submitted.refresh_from_db()
+    assert (submitted.status, submitted.approved_by) == (APPROVED, reviewer)
+    assert submitted.approved_at is not None
+
+
+def test_it_refuses_to_approve_a_draft(reviewer, draft, login):
+    response = login(reviewer).post(reverse("return_approve", args=[draft.pk]), follow=True)
+    assert "Chỉ duyệt được báo cáo đã gửi." in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == DRAFT
+
+
+def test_it_refuses_approval_by_an_officer_in_the_service(officer, submitted):
+    with pytest.raises(PermissionDenied):
+        services.annual_return_approve(user=officer, annual_return=submitted)
+    submitted.refresh_from_db()
+    assert submitted.status == SUBMITTED
+
+
+def test_it_returns_to_a_local_next_page_after_approving(reviewer, submitted, login, edit_url):
+    response = login(reviewer).post(reverse("return_approve", args=[submitted.pk]), {"next": edit_url()})
+    assert response["Location"] == edit_url()
+
+
+def test_it_ignores_a_next_page_on_another_site(reviewer, submitted, login):
+    url = reverse("return_approve", args=[submitted.pk])
+    response = login(reviewer).post(url, {"next": "https://evil.example/"})
+    assert response["Location"] == reverse("review_list") + f"?nam={YEAR}"
+
+
+def test_it_refuses_to_reopen_a_draft(reviewer, draft, login):
+    response = login(reviewer).post(reverse("return_reopen", args=[draft.pk]), {"reason": "x"}, follow=True)
+    assert "Báo cáo đang là bản nháp, không cần mở lại." in response.content.decode()
+
+
+def test_it_reopens_a_submitted_return_to_draft(reviewer, submitted, login):
+    login(reviewer).post(reverse("return_reopen", args=[submitted.pk]), {"reason": "Thiếu số liệu xã"})
+    submitted.refresh_from_db()
+    assert (submitted.status, submitted.reopen_reason) == (DRAFT, "Thiếu số liệu xã")
+
+
+# The review list and bulk approval.
+
+
+@pytest.fixture
+def pending(tree, make_return):
+    """Submitted returns across the tree for YEAR, with a draft, an approved one and last year's too."""
+    return {
+        "p1": make_return(tree.p1, status=SUBMITTED),
+        "c1": make_return(tree.c1, status=SUBMITTED),
+        "p2": make_return(tree.p2, status=SUBMITTED),
+        "p3": make_return(tree.p3, status=SUBMITTED),
+        "d1_draft": make_return(tree.d1),
+        "c2_approved": make_return(tree.c2, status=APPROVED),
+        "p1_last_year": make_return(tree.p1, YEAR - 1, status=SUBMITTED),
+    }
+
+
+@pytest.fixture
+def cluster_reviewer(tree, django_user_model):
+    """A reviewer of cluster A only."""
+    user = django_user_model.objects.create_user("reviewer_a")
+    role_grant(user=user, association=tree.cluster_a, role=RoleKind.REVIEWER)
+    return user
+
+
+def _listed(response) -> list[str]:
+    return [row[1] for row in table_rows(response, "data")]
+
+
+def test_it_lists_the_submitted_returns_of_the_year(reviewer, pending, tree, login):
+    response = login(reviewer).get(reverse("review_list"), {"nam": YEAR})
+    assert sorted(_listed(response)) == sorted([tree.p1.name, tree.c1.name, tree.p2.name, tree.p3.name])
+
+
+def test_it_lists_only_the_reviewers_subtree(cluster_reviewer, pending, tree, login):
+    response = login(cluster_reviewer).get(reverse("review_list"), {"nam": YEAR})
+    assert tree.p3.name not in _listed(response)
+    assert len(_listed(response)) == 3
+
+
+def test_it_approves_the_selected_returns(reviewer, pending, login):
+    chosen = [pending["p1"].pk, pending["p3"].pk]
+    response = login(reviewer).post(reverse("review_list") + f"?nam={YEAR}", {"returns": chosen}, follow=True)
+    assert "Đã duyệt 2 báo cáo." in response.content.decode()
+    statuses = dict(AnnualReturn.objects.filter(pk__in=chosen).values_list("status", "approved_by"))
+    assert statuses == {APPROVED: reviewer.pk}
+    assert AnnualReturn.objects.get(pk=pending["p2"].pk).status == SUBMITTED
+
+
+def test_it_approves_only_returns_the_reviewer_may_review(cluster_reviewer, pending, login):
+    ids = [r.pk for r in pending.values()]
+    before = {r.pk: r.status for r in pending.values()}
+    login(cluster_reviewer).post(reverse("review_list"), {"returns": ids})
+    after = dict(AnnualReturn.objects.values_list("pk", "status"))
+    approved_now = {pk for pk in ids if before[pk] != after[pk]}
+    assert approved_now == {pending[k].pk for k in ("p1", "c1", "p2", "p1_last_year")}
+    assert after[pending["d1_draft"].pk] == DRAFT
+
+
+def test_it_bumps_the_version_of_bulk_approved_returns(reviewer, pending, login):
+    login(reviewer).post(reverse("review_list"), {"returns": [pending["p1"].pk]})
+    assert AnnualReturn.objects.get(pk=pending["p1"].pk).version == pending["p1"].version + 1
+
+
+def test_it_warns_when_nothing_was_selected(reviewer, pending, login):
+    response = login(reviewer).post(reverse("review_list"), {"returns": ["x"]}, follow=True)
+    assert "Chưa chọn báo cáo nào để duyệt." in response.content.decode()
+    assert not AnnualReturn.objects.filter(status=APPROVED).exclude(pk=pending["c2_approved"].pk).exists()
+
+
+@pytest.mark.parametrize("count", [2, 25])
+def test_it_bulk_approves_in_a_fixed_number_of_queries(
+    count, reviewer, tree, make_return, django_assert_num_queries
+):
+    ids = []
+    for i in range(count):
+        node = association_create(
+            tier="commune", name=f"Xã {i}", short_name=f"Xã {i}", code=f"B{i}", parent=tree.d1
+        )
+        ids.append(make_return(node, status=SUBMITTED).pk)
+    # 1 savepoint, 2 the reviewable returns (EXISTS over the reviewer's roles) FOR UPDATE,
+    # 3 one bulk UPDATE, 4 one bulk INSERT into the history, 5 release savepoint
+    with django_assert_num_queries(5):
+        assert services.annual_returns_approve_many(user=reviewer, return_ids=ids) == count
+    assert AnnualReturn.objects.filter(pk__in=ids, status=APPROVED).count() == count
