@@ -34,6 +34,12 @@ class AnnualReturnAdmin(LockAwareAdmin):
     raw_id_fields = ["association", "submitted_by", "approved_by"]
     readonly_fields = ["version", "updated_at"]
 
+    def save_model(self, request, obj, form, change):
+        # Someone with the entry form open must be told that the return changed under them.
+        if change:
+            obj.version += 1
+        super().save_model(request, obj, form, change)
+
 
 class FundBalanceInlineFormSet(BaseInlineFormSet):
     """Refuses deleting a balance of an approved year, which skips the model's clean()."""

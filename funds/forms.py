@@ -79,9 +79,12 @@ class ReturnForm(forms.Form):
 
     FIGURES = AnnualReturn.FIGURE_FIELDS
 
-    def __init__(self, *args, previous: AnnualReturn | None = None, **kwargs):
+    def __init__(
+        self, *args, previous: AnnualReturn | None = None, current: AnnualReturn | None = None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.previous = previous
+        self.current = current
         self.outliers: list[tuple[str, int, int]] = []
 
     def clean(self):
@@ -90,6 +93,9 @@ class ReturnForm(forms.Form):
         if self.previous is not None:
             for name in self.FIGURES:
                 old, new = getattr(self.previous, name), data.get(name)
+                # A figure already saved after confirmation is not questioned again.
+                if self.current is not None and getattr(self.current, name) == new:
+                    continue
                 if old and new is not None and (new > OUTLIER_FACTOR * old or new * OUTLIER_FACTOR < old):
                     self.outliers.append((self.fields[name].label, old, new))
         if self.outliers and not data.get("confirm_outliers"):

@@ -1,7 +1,7 @@
 """Reads over the yearly figures. Totals are summed in the database over MPTT ranges."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
@@ -43,11 +43,11 @@ class Totals:
     prev_population: int | None = None
     # Clusters and the central node: the mobilised of the provinces that reported a population,
     # so that per inhabitant divides like by like.
+    aggregate: bool = False
     mobilised_with_population: int | None = None
     prev_mobilised_with_population: int | None = None
     scholarship_awards: int | None = None
     scholarship_value: int | None = None
-    extra: dict = field(default_factory=dict)
 
     @property
     def has_data(self) -> bool:
@@ -61,18 +61,12 @@ class Totals:
 
     @property
     def per_inhabitant(self) -> int | None:
-        numerator = (
-            self.mobilised if self.mobilised_with_population is None else self.mobilised_with_population
-        )
+        numerator = self.mobilised_with_population if self.aggregate else self.mobilised
         return per_head(numerator, self.population)
 
     @property
     def prev_per_inhabitant(self) -> int | None:
-        numerator = (
-            self.prev_mobilised
-            if self.prev_mobilised_with_population is None
-            else self.prev_mobilised_with_population
-        )
+        numerator = self.prev_mobilised_with_population if self.aggregate else self.prev_mobilised
         return per_head(numerator, self.prev_population)
 
     @property
@@ -147,12 +141,12 @@ def subtree_totals(*, year: int, nodes: Iterable[Association | int]) -> dict[int
             for name, value in zip(SUMMED, sums, strict=True):
                 setattr(totals, name, int(value) if value is not None else None)
             aggregate_pop = tier in (Tier.CLUSTER, Tier.CENTRAL)
-            totals.extra["aggregate"] = aggregate_pop
+            totals.aggregate = aggregate_pop
             totals.population = int(prov_pop) if aggregate_pop and prov_pop else own_pop
             totals.prev_population = int(prov_prev_pop) if aggregate_pop and prov_prev_pop else own_prev_pop
             totals.prev_mobilised = int(prev) if prev is not None else None
         _add_scholarships(year, ids, result)
-    aggregates = [pk for pk, t in result.items() if t.extra.get("aggregate")]
+    aggregates = [pk for pk, t in result.items() if t.aggregate]
     if aggregates:
         _add_mobilised_with_population(year, aggregates, result)
     return result
@@ -168,12 +162,15 @@ def _add_mobilised_with_population(year: int, ids: list[int], result: dict[int, 
         "province": Tier.PROVINCE,
         **{f"n{i}": pk for i, pk in enumerate(ids)},
     }
+    # Blank amounts are "not reported": a sum over none of them stays NULL (shown "—"), never 0.
+    reported = "AND (r.mobilised_cash IS NOT NULL OR r.mobilised_in_kind IS NOT NULL)"
+    amount = "COALESCE(r.mobilised_cash, 0) + COALESCE(r.mobilised_in_kind, 0)"
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             SELECT n.id,
-                   SUM(CASE WHEN r.year = %(y)s THEN COALESCE(r.mobilised_cash, 0) + COALESCE(r.mobilised_in_kind, 0) END),
-                   SUM(CASE WHEN r.year = %(p)s THEN COALESCE(r.mobilised_cash, 0) + COALESCE(r.mobilised_in_kind, 0) END)
+                   SUM(CASE WHEN r.year = %(y)s {reported} THEN {amount} END),
+                   SUM(CASE WHEN r.year = %(p)s {reported} THEN {amount} END)
               FROM {a} n
               JOIN {a} p ON p.tree_id = n.tree_id AND p.lft > n.lft AND p.rght < n.rght AND p.tier = %(province)s
               JOIN {r} pr ON pr.association_id = p.id AND pr.year IN (%(y)s, %(p)s) AND pr.population IS NOT NULL

@@ -130,7 +130,7 @@ def return_edit(request, pk: int, year: int):
 
     if request.method == "POST":
         data = request.POST.copy()
-        form = ReturnForm(data, previous=previous)
+        form = ReturnForm(data, previous=previous, current=annual_return)
         fund_set = FundFormSet(data, prefix="funds")
         scholarship_set = ScholarshipFormSet(data, prefix="scholarships")
         transfer_set = TransferFormSet(data, prefix="transfers", form_kwargs={"year": year})
@@ -153,7 +153,7 @@ def return_edit(request, pk: int, year: int):
                 conflict = _conflict_rows(form, exc.current)
                 # Keep what was typed; a second save now knowingly replaces the other person's values.
                 data["version"] = exc.current.version if exc.current else ""
-                form = ReturnForm(data, previous=previous)
+                form = ReturnForm(data, previous=previous, current=annual_return)
                 form.is_valid()
                 status = 409
             except ValidationError as exc:
@@ -164,7 +164,7 @@ def return_edit(request, pk: int, year: int):
                 messages.success(request, _("Đã lưu số liệu năm %(year)s.") % {"year": year})
                 return redirect("return_edit", pk=association.pk, year=year)
     else:
-        form = ReturnForm(initial=figures, previous=previous)
+        form = ReturnForm(initial=figures, previous=previous, current=annual_return)
         fund_set = FundFormSet(initial=fund_rows, prefix="funds")
         scholarship_set = ScholarshipFormSet(initial=scholarship_rows, prefix="scholarships")
         transfer_set = TransferFormSet(initial=transfer_rows, prefix="transfers", form_kwargs={"year": year})
