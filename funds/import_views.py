@@ -7,6 +7,7 @@ have changed meanwhile), and the file is deleted once confirmed or cancelled.
 """
 
 import hashlib
+import os
 import secrets
 import tempfile
 import time
@@ -16,7 +17,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -53,6 +54,10 @@ def _stash_dir() -> Path:
         getattr(settings, "IMPORT_STASH_DIR", "") or Path(tempfile.gettempdir()) / "khuyenhoc-imports"
     )
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # In a shared /tmp someone else could have created the directory first, to read the uploads.
+    if path.stat().st_uid != os.getuid():
+        raise ImproperlyConfigured(f"{path} belongs to another user; set IMPORT_STASH_DIR.")
+    path.chmod(0o700)
     return path
 
 

@@ -296,7 +296,7 @@ def test_it_imports_fund_balances_creating_missing_funds(tree, officer):
     assert FundBalance.objects.get(fund=fund, year=YEAR).balance == 150
     clan = Fund.objects.get(association=tree.c1)
     assert (clan.name, clan.kind, clan.balances.get().balance) == ("Quỹ dòng họ Lê", "clan", 70)
-    assert Fund.history.get(pk=clan.pk).history_user == officer
+    assert Fund.history.get(id=clan.pk).history_user == officer
     assert FundBalance.history.filter(fund=fund).latest("history_id").history_user == officer
 
 
