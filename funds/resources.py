@@ -34,7 +34,6 @@ from .forms import AmountField
 from .models import MAX_POPULATION, MAX_YEAR, MIN_YEAR, AnnualReturn, Fund, FundBalance, Scholarship
 
 CODE, TIER, NAME, YEAR = "Mã", "Cấp", "Tên hội", "Năm"
-KEY_COLUMNS = (CODE, TIER, YEAR)
 
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection").
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
