@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_required
+from django.db.models import Max
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -10,14 +11,24 @@ from .access import get_association_for_user, user_has_perm
 from .models import Association, Perm, RoleKind
 
 
+def default_year() -> int:
+    """The latest year anyone has reported (one query), else last year: a page opens on figures."""
+    last_year = timezone.localdate().year - 1
+    latest = AnnualReturn.objects.filter(year__lte=last_year + 1).aggregate(latest=Max("year"))["latest"]
+    return latest or last_year
+
+
 def selected_year(request, default: int | None = None) -> int:
-    """The year from ?nam=, clamped to a sensible range; last year by default."""
-    fallback = default or timezone.localdate().year - 1
-    try:
-        year = int(request.GET.get("nam", fallback))
-    except (TypeError, ValueError):
-        return fallback
-    return year if 2000 <= year <= 2100 else fallback
+    """The year from ?nam=, clamped to a sensible range; the latest reported year by default."""
+    raw = request.GET.get("nam")
+    if raw is not None:
+        try:
+            year = int(raw)
+        except (TypeError, ValueError):
+            year = None
+        if year is not None and 2000 <= year <= 2100:
+            return year
+    return default or default_year()
 
 
 def year_choices() -> list[int]:

@@ -20,6 +20,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -38,6 +39,11 @@ PREVIEW_ROWS_SHOWN = 1000
 
 class UploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Tệp số liệu (.xlsx hoặc .csv)"))
+
+
+def reporting_year() -> int:
+    """Files are filled in for the year just ended, whatever was reported before."""
+    return timezone.localdate().year - 1
 
 
 def _can_import(user) -> bool:
@@ -149,7 +155,7 @@ def import_upload(request):
             "can_import": can_import,
             "limit": imports.limit_text(),
             "limit_bytes": settings.IMPORT_MAX_BYTES,
-            "year": selected_year(request),
+            "year": selected_year(request, default=reporting_year()),
             "years": year_choices(),
             "max_rows": imports.MAX_ROWS,
         },
@@ -218,7 +224,7 @@ def _download(filename: str, content_type: str, data: bytes) -> HttpResponse:
 @login_required
 def import_template(request):
     _require_importer(request.user)
-    year = selected_year(request)
+    year = selected_year(request, default=reporting_year())
     return _download(
         *export_file(user=request.user, kind=_kind(request), year=year, fmt="xlsx", template=True)
     )
@@ -231,5 +237,5 @@ def export_figures(request, kind: str, fmt: str):
     root = None
     if request.GET.get("hoi", "").isdigit():
         root = get_association_for_user(request.user, int(request.GET["hoi"]))
-    year = selected_year(request)
+    year = selected_year(request, default=reporting_year())
     return _download(*export_file(user=request.user, kind=kind, year=year, fmt=fmt, root=root))

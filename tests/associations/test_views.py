@@ -65,11 +65,27 @@ def test_detail_query_count_does_not_grow_with_children(client, reviewer, tree, 
     client.force_login(reviewer)
     url = reverse("association_detail", args=[tree.d1.pk])
     client.get(url)
-    # 1 session, 2 user, 3 the association (visible_to), 4 ancestors, 5 children, 6 its own return,
-    # 7 edit right (roles), 8 subtree totals of returns, 9 subtree totals of scholarships
-    with django_assert_num_queries(9):
+    # 1 session, 2 user, 3 the association (visible_to), 4 the default year (latest reported),
+    # 5 ancestors, 6 children, 7 its own return, 8 edit right (roles), 9 subtree totals of returns,
+    # 10 subtree totals of scholarships
+    with django_assert_num_queries(10):
         client.get(url)
     for i in range(20):
         association_create(tier="commune", name=f"Xã {i}", short_name=f"Xã {i}", code=f"N{i}", parent=tree.d1)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         assert client.get(url).status_code == 200
+
+
+def test_pages_open_on_the_latest_reported_year(client, reviewer, tree):
+    from funds.models import AnnualReturn
+
+    AnnualReturn.objects.create(association=tree.c1, year=2019, mobilised_cash=7)
+    client.force_login(reviewer)
+    r = client.get(reverse("association_detail", args=[tree.p1.pk]))
+    assert r.context["year"] == 2019
+
+
+def test_a_bad_year_falls_back_to_the_default(client, reviewer, tree):
+    client.force_login(reviewer)
+    r = client.get(reverse("association_detail", args=[tree.p1.pk]), {"nam": "abc"})
+    assert r.status_code == 200 and 2000 <= r.context["year"] <= 2100
