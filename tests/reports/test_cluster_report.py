@@ -242,3 +242,11 @@ def test_a_reviewer_reaches_every_clusters_report(client, tay_bac):
     body = client.get(reverse("home")).content.decode()
     for cluster in Association.objects.of_tier(Tier.CLUSTER):
         assert cluster.name in body
+
+
+def test_the_report_stays_vietnamese_in_the_english_interface(chair_client, tay_bac):
+    chair_client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    r = chair_client.get(reverse("cluster_report", args=[tay_bac.pk, 2022]))
+    text = _text(r.content)
+    assert "Download PDF" in text  # the portal around the report is English
+    assert "BÁO CÁO TÓM TẮT" in text.upper() and "51.733 đồng/người" in text and "43,2 tỷ đồng" in text
