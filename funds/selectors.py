@@ -44,6 +44,7 @@ class Totals:
     # Clusters and the central node: the mobilised of the provinces that reported a population,
     # so that per inhabitant divides like by like.
     aggregate: bool = False
+    comparable: bool = True
     mobilised_with_population: int | None = None
     prev_mobilised_with_population: int | None = None
     scholarship_awards: int | None = None
@@ -71,12 +72,14 @@ class Totals:
 
     @property
     def per_inhabitant_change(self) -> int | None:
-        if self.per_inhabitant is None or self.prev_per_inhabitant is None:
+        if not self.comparable or self.per_inhabitant is None or self.prev_per_inhabitant is None:
             return None
         return self.per_inhabitant - self.prev_per_inhabitant
 
     @property
     def per_inhabitant_change_pct(self) -> Decimal | None:
+        if not self.comparable:
+            return None
         return pct_change(self.per_inhabitant, self.prev_per_inhabitant)
 
     @property
@@ -170,7 +173,10 @@ def _add_mobilised_with_population(year: int, ids: list[int], result: dict[int, 
             f"""
             SELECT n.id,
                    SUM(CASE WHEN r.year = %(y)s {reported} THEN {amount} END),
-                   SUM(CASE WHEN r.year = %(p)s {reported} THEN {amount} END)
+                   SUM(CASE WHEN r.year = %(p)s {reported} THEN {amount} END),
+                   COUNT(DISTINCT CASE WHEN pr.year = %(y)s THEN p.id END),
+                   COUNT(DISTINCT CASE WHEN pr.year = %(p)s THEN p.id END),
+                   COUNT(DISTINCT p.id)
               FROM {a} n
               JOIN {a} p ON p.tree_id = n.tree_id AND p.lft > n.lft AND p.rght < n.rght AND p.tier = %(province)s
               JOIN {r} pr ON pr.association_id = p.id AND pr.year IN (%(y)s, %(p)s) AND pr.population IS NOT NULL
@@ -185,9 +191,12 @@ def _add_mobilised_with_population(year: int, ids: list[int], result: dict[int, 
             """,
             params,
         )
-        for pk, current, previous in cursor.fetchall():
-            result[pk].mobilised_with_population = int(current) if current is not None else None
-            result[pk].prev_mobilised_with_population = int(previous) if previous is not None else None
+        for pk, current, previous, now_count, prev_count, either_count in cursor.fetchall():
+            totals = result[pk]
+            totals.mobilised_with_population = int(current) if current is not None else None
+            totals.prev_mobilised_with_population = int(previous) if previous is not None else None
+            # The same provinces both years, or the change compares different populations.
+            totals.comparable = now_count == prev_count == either_count
 
 
 def _add_scholarships(year: int, ids: list[int], result: dict[int, Totals]) -> None:

@@ -1,6 +1,3 @@
-from dataclasses import dataclass
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -15,9 +12,10 @@ from associations.models import Association, Perm, Tier
 from associations.views import selected_year, year_choices
 from funds.models import MAX_YEAR, MIN_YEAR
 from funds.services import annual_returns_approve_many
-from khuyenhoc.numbers import grouped, money_short
+from khuyenhoc.numbers import money_short
 
 from . import rankings
+from .charts import bar_chart, column_chart
 from .exports import EXPORTERS, export_name, ranking_table
 from .rankings import Metric, Scope, ScopeKind
 
@@ -50,44 +48,11 @@ def _ranking(request) -> rankings.Ranking:
     return rankings.ranking(year=year, scope=_scope(request), metric=metric)
 
 
-@dataclass
-class Bar:
-    label: str
-    value: int | Decimal
-    y: int
-    x: float
-    width: float
-    text_x: float
-    negative: bool
-
-
-def _bars(items: list[tuple[str, int | Decimal]], *, row: int = 24, left: int = 170, room: int = 420):
-    """Horizontal bars from a zero line that moves right when some values are negative."""
-    low = min([0, *(v for _l, v in items)])
-    high = max([0, *(v for _l, v in items)])
-    span = (high - low) or 1
-    zero = left + room * (0 - low) / span
-    bars = []
-    for i, (label, value) in enumerate(items):
-        end = left + room * (value - low) / span
-        x, width = min(zero, end), max(abs(end - zero), 1)
-        bars.append(
-            Bar(label, value, i * row, round(x, 1), round(width, 1), round(x + width + 6, 1), value < 0)
-        )
-    return {
-        "bars": bars,
-        "zero": round(zero, 1),
-        "label_x": left - 8,
-        "height": len(bars) * row + 4,
-        "width": left + room + 130,
-    }
-
-
 @login_required
 def ranking_page(request):
     ranking = _ranking(request)
     table = ranking_table(ranking, sort=request.GET.get("sap_xep", ""))
-    chart = _bars([(f"{row.rank}. {row.association.short_name}", row.value) for row in ranking.ranked])
+    chart = bar_chart([(f"{row.rank}. {row.association.short_name}", row.value) for row in ranking.ranked])
     year = ranking.year
     unsorted = request.GET.copy()
     unsorted.pop("sap_xep", None)
@@ -193,41 +158,11 @@ def province_trends(request, pk: int):
             "charts": [
                 (
                     _("Bình quân đầu người (đồng/người)"),
-                    _columns([(p.year, p.per_inhabitant) for p in points]),
+                    column_chart([(p.year, p.per_inhabitant) for p in points]),
                 ),
-                (_("Tổng vận động"), _columns([(p.year, p.mobilised) for p in points], text=money_short)),
+                (_("Tổng vận động"), column_chart([(p.year, p.mobilised) for p in points], text=money_short)),
             ],
             "year": last_year,
             "years": year_choices(),
         },
     )
-
-
-@dataclass
-class YearBar:
-    year: int
-    value: int | None
-    text: str
-    x: int
-    y: float
-    height: float
-
-
-def _columns(
-    items: list[tuple[int, int | None]], *, text=grouped, width: int = 72, gap: int = 14, room: int = 120
-):
-    """Vertical bars, one per year, scaled to the largest value; a missing year keeps its slot."""
-    top = max((v for _y, v in items if v), default=0) or 1
-    columns = []
-    for i, (year, value) in enumerate(items):
-        height = round(room * max(value or 0, 0) / top, 1)
-        x = 8 + i * (width + gap)
-        columns.append(YearBar(year, value, text(value), x, round(24 + room - height, 1), height))
-    return {
-        "columns": columns,
-        "bar_width": width,
-        "half": width // 2,
-        "base": 24 + room,
-        "height": room + 48,
-        "width": 16 + len(items) * (width + gap),
-    }

@@ -61,3 +61,15 @@ def test_a_viewer_gets_a_read_link_to_an_existing_return(login, viewer, tree, ma
     make_return(tree.p1, mobilised_cash=1)
     body = login(viewer).get(reverse("association_detail", args=[tree.p1.pk]), {"nam": YEAR}).content.decode()
     assert reverse("return_edit", args=[tree.p1.pk, YEAR]) in body
+
+
+def test_a_cluster_change_needs_the_same_provinces_both_years(tree, make_return):
+    make_return(tree.p1, year=YEAR - 1, population=1_000, mobilised_cash=1_000_000)
+    make_return(tree.p1, population=1_000, mobilised_cash=2_000_000)
+    make_return(tree.p2, population=1_000, mobilised_cash=0)  # reports only this year
+    totals = subtree_totals(year=YEAR, nodes=[tree.cluster_a])[tree.cluster_a.pk]
+    assert totals.per_inhabitant == 1_000
+    assert totals.per_inhabitant_change is None and totals.per_inhabitant_change_pct is None
+    make_return(tree.p2, year=YEAR - 1, population=1_000, mobilised_cash=0)
+    totals = subtree_totals(year=YEAR, nodes=[tree.cluster_a])[tree.cluster_a.pk]
+    assert totals.per_inhabitant_change == 500  # 1.000 − (1.000.000 ÷ 2.000)

@@ -112,6 +112,7 @@ def expected(node: Association, year: int) -> dict:
             r for r in returns if members[r.association_id].tier == Tier.PROVINCE and r.population is not None
         ]
         out["population"] = _sum(r.population for r in provinces)
+        out["provinces"] = {r.association_id for r in provinces}
         below = {a.pk for p in provinces for a in _subtree(members[p.association_id]) if _active(a, year)}
         numerator = _sum(_mobilised(r) for r in returns if r.association_id in below)
     else:
@@ -151,7 +152,9 @@ def test_it_gives_the_change_on_last_year_in_dong_and_percent(name, figures):
     totals = subtree_totals(year=YEAR, nodes=[node])[node.pk]
     now, before = expected(node, YEAR), expected(node, PREV)
     change = None
-    if now["per_inhabitant"] is not None and before["per_inhabitant"] is not None:
+    # A cluster's change compares like with like: the same provinces gave a population both years.
+    same = now.get("provinces") == before.get("provinces")
+    if same and now["per_inhabitant"] is not None and before["per_inhabitant"] is not None:
         change = now["per_inhabitant"] - before["per_inhabitant"]
     pct = None
     if change is not None and before["per_inhabitant"]:
