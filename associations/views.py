@@ -47,6 +47,7 @@ def home(request):
             "is_chair": any(r.role == RoleKind.CHAIR for r in roles),
             "is_reviewer": any(r.role == RoleKind.REVIEWER for r in roles) or request.user.is_superuser,
             "cluster_reports": cluster_report_index(user=request.user),
+            "reporting_year": timezone.localdate().year - 1,
             "roots": Association.objects.none()
             if roles
             else Association.objects.visible_to(request.user).filter(level=0),

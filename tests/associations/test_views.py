@@ -89,3 +89,11 @@ def test_a_bad_year_falls_back_to_the_default(client, reviewer, tree):
     client.force_login(reviewer)
     r = client.get(reverse("association_detail", args=[tree.p1.pk]), {"nam": "abc"})
     assert r.status_code == 200 and 2000 <= r.context["year"] <= 2100
+
+
+def test_home_offers_each_role_its_next_step(client, officer, reviewer, tree):
+    client.force_login(officer)
+    body = client.get(reverse("home")).content.decode()
+    assert "/so-lieu/" in body and reverse("review_list") not in body.split("role-list")[1]
+    client.force_login(reviewer)
+    assert reverse("review_list") in client.get(reverse("home")).content.decode()
