@@ -110,57 +110,56 @@ def annual_return_save(
         raise ConflictError(AnnualReturn.objects.filter(association=association, year=year).first()) from exc
 
     _sync_funds(user, association, year, changes.funds)
-    _sync_scholarships(user, association, year, changes.scholarships)
-    _sync_transfers(user, association, year, changes.transfers)
+    _sync_rows(
+        user,
+        association.scholarships.filter(year=year),
+        changes.scholarships,
+        ["programme", "donor", "awards", "total_value", "in_kind", "abroad"],
+        lambda: Scholarship(association=association, year=year),
+    )
+    _sync_rows(
+        user,
+        association.transfers_received.filter(year=year),
+        changes.transfers,
+        ["purpose", "amount", "giver_name", "giver_id", "date"],
+        lambda: Transfer(recipient=association, year=year),
+    )
     return annual_return
 
 
 def _sync_funds(user, association, year, rows: list[FundRow]) -> None:
+    funds = {f.pk: f for f in association.funds.all()}
+    by_name = {f.name: f for f in funds.values()}
+    balances = {b.fund_id: b for b in FundBalance.objects.filter(fund__association=association, year=year)}
     for row in rows:
-        fund = association.funds.filter(pk=row.fund_id).first() if row.fund_id else None
+        fund = funds.get(row.fund_id)
         if row.delete:
             if fund:
-                balance = fund.balances.filter(year=year).first()
-                if balance:
+                if balance := balances.get(fund.pk):
                     _stamp(balance, user).delete()
                 if not fund.balances.exists():
                     _stamp(fund, user).delete()
             continue
-        if fund is None:
-            fund = association.funds.filter(name=row.name).first() or Fund(association=association)
-        if (fund.name, fund.kind) != (row.name, row.kind) or fund.pk is None:
+        fund = fund or by_name.get(row.name) or Fund(association=association)
+        if fund.pk is None or (fund.name, fund.kind) != (row.name, row.kind):
             fund.name, fund.kind = row.name, row.kind
             _save(fund, user)
-        balance = fund.balances.filter(year=year).first() or FundBalance(fund=fund, year=year)
+        balance = balances.get(fund.pk) or FundBalance(fund=fund, year=year)
         if balance.pk is None or balance.balance != row.balance:
             balance.balance = row.balance
             _save(balance, user)
 
 
-def _sync_scholarships(user, association, year, rows: list[ScholarshipRow]) -> None:
-    fields = ["programme", "donor", "awards", "total_value", "in_kind", "abroad"]
+def _sync_rows(user, existing, rows: list, fields: list[str], new) -> None:
+    """Create, update or delete the rows of one formset; `existing` is the queryset they may touch."""
+    stored = {obj.pk: obj for obj in existing}
     for row in rows:
-        obj = association.scholarships.filter(pk=row.id, year=year).first() if row.id else None
+        obj = stored.get(row.id)
         if row.delete:
             if obj:
                 _stamp(obj, user).delete()
             continue
-        obj = obj or Scholarship(association=association, year=year)
-        if obj.pk is None or any(getattr(obj, f) != getattr(row, f) for f in fields):
-            for f in fields:
-                setattr(obj, f, getattr(row, f))
-            _save(obj, user)
-
-
-def _sync_transfers(user, association, year, rows: list[TransferRow]) -> None:
-    fields = ["purpose", "amount", "giver_name", "giver_id", "date"]
-    for row in rows:
-        obj = association.transfers_received.filter(pk=row.id, year=year).first() if row.id else None
-        if row.delete:
-            if obj:
-                _stamp(obj, user).delete()
-            continue
-        obj = obj or Transfer(recipient=association, year=year)
+        obj = obj or new()
         if obj.pk is None or any(getattr(obj, f) != getattr(row, f) for f in fields):
             for f in fields:
                 setattr(obj, f, getattr(row, f))
