@@ -277,7 +277,14 @@ class AssociationRowResource(resources.ModelResource):
     title = ""
 
     class Meta:
+        # Inherited by each subclass's Meta (django-import-export merges the bases' options).
         abstract = True
+        use_bulk = True
+        batch_size = None
+        skip_diff = True
+        report_skipped = True
+        clean_model_instances = False
+        use_transactions = True
 
     def __init__(self, *, user=None, lines: list[int] | None = None, lock: bool = False, **kwargs):
         super().__init__(**kwargs)
@@ -625,12 +632,6 @@ class AnnualReturnResource(AssociationRowResource):
         export_order = fields
         import_order = fields
         import_id_fields = ("code", "tier", "year")
-        use_bulk = True
-        batch_size = None
-        skip_diff = True
-        report_skipped = True
-        clean_model_instances = False
-        use_transactions = True
 
     def find_existing(self, state):
         annual_return = self.returns.get((state.association.pk, state.year))
@@ -678,12 +679,6 @@ class FundBalanceResource(AssociationRowResource):
         export_order = fields
         import_order = fields
         import_id_fields = ("code", "tier", "year", "fund_name")
-        use_bulk = True
-        batch_size = None
-        skip_diff = True
-        report_skipped = True
-        clean_model_instances = False
-        use_transactions = True
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -820,12 +815,6 @@ class ScholarshipResource(AssociationRowResource):
         export_order = fields
         import_order = fields
         import_id_fields = ("code", "tier", "year", "programme")
-        use_bulk = True
-        batch_size = None
-        skip_diff = True
-        report_skipped = True
-        clean_model_instances = False
-        use_transactions = True
 
     def duplicate_message(self, first):
         return _("Trùng với hàng %(row)s: cùng hội, năm và chương trình học bổng.") % {"row": first}
