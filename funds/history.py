@@ -87,47 +87,43 @@ def _entries(model, rows, label) -> list[Entry]:
     return out
 
 
+def _ordered(history):
+    """Oldest first, so that each row is compared with the one before it."""
+    return history.select_related("history_user").order_by("history_date", "history_id")
+
+
 def return_history(*, association_id: int, year: int) -> list[Entry]:
     """Every recorded change to the return of (association, year) and its attachments, newest first.
 
     Five queries whatever the length of the history.
     """
-    fund_rows = list(
-        Fund.history.filter(association_id=association_id)
-        .select_related("history_user")
-        .order_by("history_id")
-    )
+    fund_rows = list(_ordered(Fund.history.filter(association_id=association_id)))
     fund_names = {r.id: r.name for r in fund_rows}
-    ordered = ("history_date", "history_id")
+    sources = [
+        (
+            AnnualReturn,
+            AnnualReturn.history.filter(association_id=association_id, year=year),
+            lambda r: _("Báo cáo năm %(year)s") % {"year": r.year},
+        ),
+        (
+            FundBalance,
+            FundBalance.history.filter(fund_id__in=list(fund_names), year=year),
+            lambda r: _("Số dư %(fund)s") % {"fund": fund_names.get(r.fund_id, "?")},
+        ),
+        (Fund, fund_rows, lambda r: r.name),
+        (
+            Scholarship,
+            Scholarship.history.filter(association_id=association_id, year=year),
+            lambda r: _("Học bổng: %(name)s") % {"name": r.programme},
+        ),
+        (
+            Transfer,
+            Transfer.history.filter(recipient_id=association_id, year=year),
+            lambda r: _("Khoản nhận: %(purpose)s") % {"purpose": r.purpose},
+        ),
+    ]
     entries = []
-    entries += _entries(
-        AnnualReturn,
-        AnnualReturn.history.filter(association_id=association_id, year=year)
-        .select_related("history_user")
-        .order_by(*ordered),
-        lambda r: _("Báo cáo năm %(year)s") % {"year": r.year},
-    )
-    entries += _entries(
-        FundBalance,
-        FundBalance.history.filter(fund_id__in=list(fund_names), year=year)
-        .select_related("history_user")
-        .order_by(*ordered),
-        lambda r: _("Số dư %(fund)s") % {"fund": fund_names.get(r.fund_id, "?")},
-    )
-    entries += _entries(Fund, fund_rows, lambda r: r.name)
-    entries += _entries(
-        Scholarship,
-        Scholarship.history.filter(association_id=association_id, year=year)
-        .select_related("history_user")
-        .order_by(*ordered),
-        lambda r: _("Học bổng: %(name)s") % {"name": r.programme},
-    )
-    entries += _entries(
-        Transfer,
-        Transfer.history.filter(recipient_id=association_id, year=year)
-        .select_related("history_user")
-        .order_by(*ordered),
-        lambda r: _("Khoản nhận: %(purpose)s") % {"purpose": r.purpose},
-    )
+    for model, rows, label in sources:
+        entries += _entries(model, rows if isinstance(rows, list) else _ordered(rows), label)
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries
