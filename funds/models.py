@@ -39,6 +39,13 @@ def amount_checks(prefix: str, fields: list[str]) -> list[models.CheckConstraint
     ]
 
 
+def mobilised_total(cash: int | None, in_kind: int | None) -> int | None:
+    """Cash plus in kind; None when neither was reported (blank means not reported, not zero)."""
+    if cash is None and in_kind is None:
+        return None
+    return (cash or 0) + (in_kind or 0)
+
+
 class LockedError(ValidationError):
     """A write to figures of an approved return."""
 
@@ -167,10 +174,7 @@ class AnnualReturn(models.Model):
 
     @property
     def mobilised_total(self) -> int | None:
-        """Cash plus in kind; None when neither was reported (blank means not reported, not zero)."""
-        if self.mobilised_cash is None and self.mobilised_in_kind is None:
-            return None
-        return (self.mobilised_cash or 0) + (self.mobilised_in_kind or 0)
+        return mobilised_total(self.mobilised_cash, self.mobilised_in_kind)
 
     @property
     def is_locked(self) -> bool:

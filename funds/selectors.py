@@ -8,7 +8,7 @@ from django.db import connection
 
 from associations.models import Association, Tier
 
-from .models import AnnualReturn, Scholarship
+from .models import AnnualReturn, Scholarship, mobilised_total
 
 SUMMED = ["mobilised_cash", "mobilised_in_kind", "fund_balance", "awards_paid", "facilities"]
 
@@ -56,9 +56,7 @@ class Totals:
 
     @property
     def mobilised(self) -> int | None:
-        if self.mobilised_cash is None and self.mobilised_in_kind is None:
-            return None
-        return (self.mobilised_cash or 0) + (self.mobilised_in_kind or 0)
+        return mobilised_total(self.mobilised_cash, self.mobilised_in_kind)
 
     @property
     def per_inhabitant(self) -> int | None:
