@@ -31,6 +31,7 @@ bench: install
 	$(BIN)/pytest -q -m benchmark -s --no-header -p no:randomly
 
 lint: install
+	$(BIN)/lint-imports
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from khuyenhoc.numbers import grouped, parse_amount
+from core.numbers import grouped, parse_amount
 
 from .models import MAX_AMOUNT, MAX_POPULATION, AnnualReturn, Fund
 

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
-from khuyenhoc.numbers import grouped
+from core.numbers import grouped
 
 from .models import AnnualReturn, Fund, FundBalance, Scholarship, Transfer
 

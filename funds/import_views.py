@@ -20,17 +20,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from associations.access import get_association_for_user
 from associations.models import Association, Perm
-from associations.views import selected_year, year_choices
+from core.years import reporting_year, year_choices
 
 from . import imports
 from .resources import FORMATS, RESOURCES, export_file
+from .years import selected_year
 
 STASH_KEY = "funds_import"
 STASH_MAX_AGE = 24 * 3600
@@ -39,11 +39,6 @@ PREVIEW_ROWS_SHOWN = 1000
 
 class UploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Tệp số liệu (.xlsx hoặc .csv)"))
-
-
-def reporting_year() -> int:
-    """Files are filled in for the year just ended, whatever was reported before."""
-    return timezone.localdate().year - 1
 
 
 def _can_import(user) -> bool:

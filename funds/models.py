@@ -7,11 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from associations.models import Association
+from core.years import MAX_YEAR, MIN_YEAR
 
 # No real figure comes near these: 1 triệu tỷ đồng, and twice Vietnam's population.
 MAX_AMOUNT = 10**15
 MAX_POPULATION = 200_000_000
-MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 def amount_field(verbose_name, **kwargs):

@@ -28,10 +28,11 @@ from import_export.fields import Field
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from associations.models import Association, Perm, Tier, sort_key_for
-from khuyenhoc.numbers import grouped
+from core.numbers import grouped
+from core.years import MAX_YEAR, MIN_YEAR
 
 from .forms import AmountField
-from .models import MAX_POPULATION, MAX_YEAR, MIN_YEAR, AnnualReturn, Fund, FundBalance, Scholarship
+from .models import MAX_POPULATION, AnnualReturn, Fund, FundBalance, Scholarship
 
 CODE, TIER, NAME, YEAR = "Mã", "Cấp", "Tên hội", "Năm"
 

@@ -10,15 +10,16 @@ from django.views.decorators.http import require_POST
 
 from associations.access import get_association_for_user, user_has_perm
 from associations.models import Association, Perm
-from associations.views import selected_year, year_choices
-from khuyenhoc.numbers import grouped
+from core.numbers import grouped
+from core.years import MAX_YEAR, MIN_YEAR, year_choices
 
 from . import services
 from .access import get_return_for_user
 from .forms import FundFormSet, ReopenForm, ReturnForm, ScholarshipFormSet, TransferFormSet
 from .history import return_history
-from .models import MAX_YEAR, MIN_YEAR, AnnualReturn, Scholarship
+from .models import AnnualReturn, Scholarship
 from .selectors import funds_with_balance, subtree_totals, transfers_received
+from .years import selected_year
 
 
 def _check_year(year: int) -> int:

@@ -33,13 +33,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django.contrib.humanize",
     "mptt",
     "import_export",
     "simple_history",
     "associations",
     "funds",
     "reports",
+    "khuyenhoc",
 ]
 
 MIDDLEWARE = [

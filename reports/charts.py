@@ -7,7 +7,7 @@ as localised decimals ("170,5" is not an SVG number).
 from dataclasses import dataclass
 from decimal import Decimal
 
-from khuyenhoc.numbers import grouped
+from core.numbers import grouped
 
 
 @dataclass

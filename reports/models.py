@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from associations.models import Association, Tier
+from core.years import MAX_YEAR, MIN_YEAR
 
 
 class ClusterConference(models.Model):
@@ -13,7 +14,7 @@ class ClusterConference(models.Model):
         Association, on_delete=models.PROTECT, related_name="conferences", verbose_name=_("cụm thi đua")
     )
     year = models.PositiveSmallIntegerField(
-        _("năm"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+        _("năm"), validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
     )
     date = models.DateField(_("ngày họp"), null=True, blank=True)
     place = models.CharField(_("địa điểm"), max_length=200, blank=True)

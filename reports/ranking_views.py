@@ -9,10 +9,10 @@ from django.views.decorators.http import require_POST
 
 from associations.access import get_association_for_user
 from associations.models import Association, Perm, Tier
-from associations.views import selected_year, year_choices
-from funds.models import MAX_YEAR, MIN_YEAR
+from core.numbers import money_short
+from core.years import MAX_YEAR, MIN_YEAR, year_choices
 from funds.services import annual_returns_approve_many
-from khuyenhoc.numbers import money_short
+from funds.years import selected_year
 
 from . import rankings
 from .charts import bar_chart, column_chart

@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from funds.models import MAX_YEAR, MIN_YEAR
+from core.years import MAX_YEAR, MIN_YEAR
 
 from . import services
 from .access import can_edit_conference, get_cluster_for_report

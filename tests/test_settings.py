@@ -3,7 +3,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from khuyenhoc import numbers
+from core import numbers
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,6 +1,6 @@
 from django import template
 
-from khuyenhoc import numbers
+from core import numbers
 
 register = template.Library()
 

@@ -1,39 +1,15 @@
-from django.contrib.auth.decorators import login_required
-from django.db.models import Max
-from django.shortcuts import render
-from django.utils import timezone
+"""Pages that compose the apps: the home page and an association's page."""
 
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from associations.access import get_association_for_user, user_has_perm
+from associations.models import Association, Perm, RoleKind
+from core.years import reporting_year, year_choices
 from funds.models import AnnualReturn
 from funds.selectors import subtree_totals
+from funds.years import selected_year
 from reports.selectors import cluster_report_index
-
-from .access import get_association_for_user, user_has_perm
-from .models import Association, Perm, RoleKind
-
-
-def default_year() -> int:
-    """The latest year anyone has reported (one query), else last year: a page opens on figures."""
-    last_year = timezone.localdate().year - 1
-    latest = AnnualReturn.objects.filter(year__lte=last_year + 1).aggregate(latest=Max("year"))["latest"]
-    return latest or last_year
-
-
-def selected_year(request, default: int | None = None) -> int:
-    """The year from ?nam=, clamped to a sensible range; the latest reported year by default."""
-    raw = request.GET.get("nam")
-    if raw is not None:
-        try:
-            year = int(raw)
-        except (TypeError, ValueError):
-            year = None
-        if year is not None and 2000 <= year <= 2100:
-            return year
-    return default or default_year()
-
-
-def year_choices() -> list[int]:
-    this_year = timezone.localdate().year
-    return list(range(this_year, this_year - 11, -1))
 
 
 @login_required
@@ -41,13 +17,13 @@ def home(request):
     roles = list(request.user.roles.select_related("association").order_by("association__sort_key"))
     return render(
         request,
-        "associations/home.html",
+        "khuyenhoc/home.html",
         {
             "roles": roles,
             "is_chair": any(r.role == RoleKind.CHAIR for r in roles),
             "is_reviewer": any(r.role == RoleKind.REVIEWER for r in roles) or request.user.is_superuser,
             "cluster_reports": cluster_report_index(user=request.user),
-            "reporting_year": timezone.localdate().year - 1,
+            "reporting_year": reporting_year(),
             "roots": Association.objects.none()
             if roles
             else Association.objects.visible_to(request.user).filter(level=0),
@@ -67,7 +43,7 @@ def association_detail(request, pk: int):
     own_return = AnnualReturn.objects.filter(association=association, year=year).first()
     return render(
         request,
-        "associations/detail.html",
+        "khuyenhoc/association_detail.html",
         {
             "association": association,
             "ancestors": ancestors,
