@@ -29,7 +29,8 @@ from associations.models import Association, Perm
 from core.years import reporting_year, year_choices
 
 from . import imports
-from .resources import FORMATS, RESOURCES, export_file
+from .spreadsheets.exports import FORMATS, export_file
+from .spreadsheets.resources import RESOURCES
 from .years import selected_year
 
 STASH_KEY = "funds_import"

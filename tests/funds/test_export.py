@@ -12,7 +12,7 @@ from associations.models import Tier
 from associations.services import association_create
 from funds import imports
 from funds.models import AnnualReturn, Fund, FundBalance, Scholarship
-from funds.resources import export_file
+from funds.spreadsheets.exports import export_file
 from tests.funds.test_import_support import YEAR, db_state, read_xlsx
 
 

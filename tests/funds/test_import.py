@@ -11,7 +11,8 @@ from associations.models import Tier
 from associations.services import association_create
 from funds import imports, services
 from funds.models import AnnualReturn, Fund, FundBalance, Scholarship
-from funds.resources import FundBalanceResource, ScholarshipResource, tier_label
+from funds.spreadsheets.cells import tier_label
+from funds.spreadsheets.resources import FundBalanceResource, ScholarshipResource
 from tests.funds.test_import_support import YEAR, csv_bytes, db_state, read_xlsx, row, xlsx
 
 

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 
 from funds import imports
 from funds.models import MAX_AMOUNT, AnnualReturn
+from funds.spreadsheets import files
 from tests.funds.test_import_support import HEADERS, YEAR, csv_bytes, db_state, row, xlsx
 
 
@@ -84,7 +85,7 @@ def test_it_refuses_a_zip_that_is_not_a_workbook(stored, officer):
 def test_it_refuses_a_zip_bomb_without_inflating_it(stored, officer):
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("xl/worksheets/sheet1.xml", b"\x00" * (imports.MAX_UNZIPPED_BYTES + 1))
+        archive.writestr("xl/worksheets/sheet1.xml", b"\x00" * (files.MAX_UNZIPPED_BYTES + 1))
     assert len(out.getvalue()) < 1024 * 1024
     assert "quá nhiều dữ liệu" in only_error(refused(officer, out.getvalue())).message
 
@@ -130,7 +131,7 @@ def test_it_refuses_a_file_with_headers_only(stored, officer):
 
 
 def test_it_refuses_more_rows_than_the_limit(stored, officer, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_ROWS", 3)
+    monkeypatch.setattr(files, "MAX_ROWS", 3)
     content = csv_bytes([row(stored.association, mobilised_cash=i) for i in range(4)])
     assert "hơn 3 dòng" in only_error(refused(officer, content, "so-lieu.csv")).message
 
@@ -299,7 +300,7 @@ def test_it_shows_a_hostile_file_on_the_page_without_a_confirm_button(client, st
 
 
 def test_it_refuses_text_longer_than_the_database_holds(tree, officer):
-    from funds.resources import ScholarshipResource
+    from funds.spreadsheets.resources import ScholarshipResource
 
     values = [tree.c1.code, "Xã/phường", tree.c1.name, YEAR, "Học bổng " + "x" * 200, "", 1, 1, "", ""]
     error = only_error(refused(officer, xlsx([values], headers=ScholarshipResource.headers())))
@@ -308,7 +309,7 @@ def test_it_refuses_text_longer_than_the_database_holds(tree, officer):
 
 
 def test_it_turns_an_unexpected_failure_into_an_error_and_writes_nothing(tree, officer, monkeypatch, caplog):
-    from funds.resources import AnnualReturnResource
+    from funds.spreadsheets.resources import AnnualReturnResource
 
     def broken(self, state):
         raise RuntimeError("boom")

@@ -6,7 +6,8 @@ import io
 from openpyxl import Workbook, load_workbook
 
 from funds.models import AnnualReturn, Fund, FundBalance, Scholarship
-from funds.resources import AnnualReturnResource, tier_label
+from funds.spreadsheets.cells import tier_label
+from funds.spreadsheets.resources import AnnualReturnResource
 
 YEAR = 2023
 HEADERS = AnnualReturnResource.headers()
