@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PORT ?= 8000
 
-.PHONY: run test install bench lint format clean
+.PHONY: run test install bench lint format clean backup restore
 
 $(STAMP): pyproject.toml scripts/sysdeps.sh
 	@bash scripts/sysdeps.sh
@@ -19,10 +20,10 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	@echo ""
-	@echo "  Cổng khuyến học đang chạy tại http://127.0.0.1:8000  (Ctrl+C để dừng)"
+	@echo "  Cổng khuyến học đang chạy tại http://127.0.0.1:$(PORT)  (Ctrl+C để dừng)"
 	@echo "  Đăng nhập: hagiang / taybac / trunguong — mật khẩu khuyenhoc-demo"
 	@echo ""
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
 	$(BIN)/pytest -q
@@ -39,6 +40,15 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# `make backup` writes a dump of the configured database (and an archive of MEDIA_ROOT) to BACKUP_DIR;
+# `make restore FILE=backups/khuyenhoc-….dump` puts one back, replacing what is there.
+backup: install
+	$(BIN)/python manage.py backup
+
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/khuyenhoc-YYYYmmdd-HHMMSS.dump"; exit 2; }
+	$(BIN)/python manage.py restore "$(FILE)" --yes
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -3,10 +3,32 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import number_format
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language
 
 BILLION = 1_000_000_000
 MILLION = 1_000_000
+
+# How an amount's unit is written belongs to its format, like the separators, and the same way in
+# every figure: "43,2 tỷ đồng" in Vietnamese, "43.2 billion đ" in English (the đồng sign, which
+# "11,834,000,000 đ" on the same pages uses too).
+UNITS = {
+    "vi": {
+        "billion": "{n} tỷ đồng",
+        "million": "{n} triệu đồng",
+        "dong": "{n} đồng",
+        "per_person": "{n} đồng/người",
+    },
+    "en": {
+        "billion": "{n} billion đ",
+        "million": "{n} million đ",
+        "dong": "{n} đ",
+        "per_person": "{n} đ per person",
+    },
+}
+
+
+def _unit(kind: str, n: str) -> str:
+    return UNITS.get((get_language() or "vi")[:2], UNITS["vi"])[kind].format(n=n)
 
 
 def grouped(value: int | None) -> str:
@@ -24,15 +46,15 @@ def _short(value: Decimal, places: int) -> str:
 
 
 def money_short(value: int | None) -> str:
-    """43200000000 -> '43,2 tỷ đồng'; up to three decimals, as the association's reports write it."""
+    """43200000000 -> '43,2 tỷ đồng' ('43.2 billion đ'); up to three decimals, as the association's reports write it."""
     if value is None:
         return "—"
     value = int(value)
     if abs(value) >= BILLION:
-        return _("%(n)s tỷ đồng") % {"n": _short(Decimal(value) / BILLION, 3)}
+        return _unit("billion", _short(Decimal(value) / BILLION, 3))
     if abs(value) >= MILLION:
-        return _("%(n)s triệu đồng") % {"n": _short(Decimal(value) / MILLION, 3)}
-    return _("%(n)s đồng") % {"n": grouped(value)}
+        return _unit("million", _short(Decimal(value) / MILLION, 3))
+    return _unit("dong", grouped(value))
 
 
 def billions(value: int | None) -> str:
@@ -43,10 +65,10 @@ def billions(value: int | None) -> str:
 
 
 def per_person(value: int | None) -> str:
-    """51733 -> '51.733 đồng/người'."""
+    """51733 -> '51.733 đồng/người' ('51,733 đ per person')."""
     if value is None:
         return "—"
-    return _("%(n)s đồng/người") % {"n": grouped(value)}
+    return _unit("per_person", grouped(value))
 
 
 def signed(value: int | None) -> str:

@@ -14,6 +14,12 @@ def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _no_login_throttling(settings):
+    """django-axes refuses `client.login()`, which authenticates without a request; its tests turn it on."""
+    settings.AXES_ENABLED = False
+
+
 class Tree:
     """central → cluster A → P1 (D1 → C1, C2; C3 directly), P2 (D2 → C4); central → cluster B → P3."""
 

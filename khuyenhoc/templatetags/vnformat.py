@@ -1,4 +1,5 @@
 from django import template
+from django.utils.formats import get_format
 
 from core import numbers
 
@@ -15,3 +16,15 @@ register.filter("billions", numbers.billions)
 @register.filter
 def absolute(value):
     return abs(value) if value is not None else None
+
+
+@register.filter
+def minutes(delta):
+    """A timedelta as whole minutes (the login lockout page)."""
+    return int(delta.total_seconds() // 60)
+
+
+@register.simple_tag
+def thousand_separator():
+    """The active language's thousands separator, for the browser's amount formatting (rows.js)."""
+    return get_format("THOUSAND_SEPARATOR")

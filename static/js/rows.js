@@ -19,10 +19,12 @@ document.querySelectorAll("fieldset.rows").forEach(function (set) {
     }
   });
 });
-// Show typed amounts back with Vietnamese thousands dots.
+// Show typed amounts back grouped the way the page's language groups them (the server puts its
+// separator on <html>: "." in Vietnamese, "," in English), so screen and server agree.
 document.addEventListener("change", function (event) {
   var input = event.target;
   if (!input.classList || !input.classList.contains("amount")) return;
-  var digits = input.value.replace(/[.\s]/g, "");
-  if (/^\d+$/.test(digits)) input.value = digits.replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+  var sep = document.documentElement.dataset.thousandSeparator || ".";
+  var digits = input.value.split(sep).join("").replace(/\s/g, "");
+  if (/^\d+$/.test(digits)) input.value = digits.replace(/\B(?=(\d{3})+(?!\d))/g, sep);
 });
