@@ -64,6 +64,7 @@ def restore_database(path: Path) -> None:
                 "--no-owner",
                 "--no-privileges",
                 "--single-transaction",
+                f"--dbname={connection.settings_dict['NAME']}",
                 str(path),
             ]
         )

@@ -45,3 +45,16 @@ def test_numbers_are_grouped_the_vietnamese_way():
         assert numbers.per_person(51_733) == "51.733 đồng/người"
     with translation.override("en"):
         assert numbers.grouped(10_939_000_000) == "10,939,000,000"
+
+
+def test_make_run_honours_port():
+    for args, env in ((["PORT=9123"], {}), ([], {"PORT": "9124"}), ([], {})):
+        result = subprocess.run(
+            ["make", "-n", "run", *args],
+            cwd=ROOT,
+            env={**{k: v for k, v in os.environ.items() if k != "PORT"}, **env},
+            capture_output=True,
+            text=True,
+        )
+        port = args[0].split("=")[1] if args else env.get("PORT", "8000")
+        assert f"runserver 127.0.0.1:{port}" in result.stdout, result.stdout + result.stderr
