@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import connections
 from django.urls import reverse
 
 from associations.models import Association, Tier
@@ -30,6 +31,9 @@ def chromium_browser(live_server, settings, monkeypatch):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         yield browser
         browser.close()
+        # Queries made inside Playwright's greenlet open a connection of their own (Django keeps
+        # connections per context); close it, or PostgreSQL cannot drop the test database.
+        connections.close_all()
 
 
 def _signed_in_page(browser, live_server, username: str):
