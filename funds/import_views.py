@@ -1,23 +1,19 @@
 """Spreadsheet import (upload → preview → confirm) and export of the yearly figures.
 
-Between the preview and the confirmation the uploaded file is kept on the server, in a private
-directory, under a random token; the session holds only the token, the file's SHA-256 and the
-preview's fingerprint. The confirmation re-reads and re-checks the whole file (the figures may
-have changed meanwhile), and the file is deleted once confirmed or cancelled.
+Between the preview and the confirmation the uploaded file is kept in the import stash
+(funds/spreadsheets/stash.py) under a random token; the session holds only the token, the file's
+SHA-256 and the preview's fingerprint. The confirmation re-reads and re-checks the whole file (the
+figures may have changed meanwhile), and the file is deleted once confirmed or cancelled.
 """
 
 import hashlib
-import os
 import secrets
-import tempfile
-import time
-from pathlib import Path
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -29,12 +25,13 @@ from associations.models import Association, Perm
 from core.years import reporting_year, year_choices
 
 from . import imports
+from .spreadsheets import files
 from .spreadsheets.exports import FORMATS, export_file
 from .spreadsheets.resources import RESOURCES
+from .spreadsheets.stash import stash_drop, stash_get, stash_put
 from .years import selected_year
 
 STASH_KEY = "funds_import"
-STASH_MAX_AGE = 24 * 3600
 PREVIEW_ROWS_SHOWN = 1000
 
 
@@ -51,36 +48,16 @@ def _require_importer(user) -> None:
         raise PermissionDenied(_("Bạn không có quyền nhập số liệu."))
 
 
-def _stash_dir() -> Path:
-    path = Path(
-        getattr(settings, "IMPORT_STASH_DIR", "") or Path(tempfile.gettempdir()) / "khuyenhoc-imports"
-    )
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    # In a shared /tmp someone else could have created the directory first, to read the uploads.
-    if path.stat().st_uid != os.getuid():
-        raise ImproperlyConfigured(f"{path} belongs to another user; set IMPORT_STASH_DIR.")
-    path.chmod(0o700)
-    return path
-
-
 def _drop_stash(request) -> None:
     info = request.session.pop(STASH_KEY, None)
     if info:
-        (_stash_dir() / info["token"]).unlink(missing_ok=True)
+        stash_drop(info["token"])
 
 
 def _stash(request, content: bytes, filename: str, fingerprint: str) -> str:
     """Keep the file for the confirmation; the session gets only a token and checksums."""
     _drop_stash(request)
-    directory = _stash_dir()
-    cutoff = time.time() - STASH_MAX_AGE
-    for old in directory.iterdir():  # previews that were never confirmed nor cancelled
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-    token = secrets.token_hex(16)
-    path = directory / token
-    path.touch(mode=0o600)
-    path.write_bytes(content)
+    token = stash_put(content)
     request.session[STASH_KEY] = {
         "token": token,
         "name": filename,
@@ -95,9 +72,8 @@ def _unstash(request) -> tuple[bytes, dict] | None:
     token = request.POST.get("token", "")
     if not info or not secrets.compare_digest(info["token"], token):
         return None
-    try:
-        content = (_stash_dir() / info["token"]).read_bytes()
-    except FileNotFoundError:
+    content = stash_get(info["token"])
+    if content is None:
         return None
     if hashlib.sha256(content).hexdigest() != info["sha256"]:
         return None
@@ -133,8 +109,8 @@ def import_upload(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            imports.check_size(upload.size)
-        except imports.ImportFileError as exc:
+            files.check_size(upload.size)
+        except files.ImportFileError as exc:
             form.add_error("file", str(exc))
         else:
             content = upload.read()
@@ -149,11 +125,11 @@ def import_upload(request):
         {
             "form": form,
             "can_import": can_import,
-            "limit": imports.limit_text(),
+            "limit": files.limit_text(),
             "limit_bytes": settings.IMPORT_MAX_BYTES,
             "year": selected_year(request, default=reporting_year()),
             "years": year_choices(),
-            "max_rows": imports.MAX_ROWS,
+            "max_rows": files.MAX_ROWS,
         },
     )
 

@@ -6,28 +6,15 @@ would overwrite changed after the preview (the fingerprint), so that no one's ed
 """
 
 import hashlib
-import logging
 import unicodedata
 from dataclasses import dataclass, field
 
-import tablib
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from .spreadsheets.files import (
-    MAX_ROWS,
-    ImportFileError,
-    Table,
-    check_size,
-    limit_text,
-    read_table,
-)
+from .spreadsheets.files import ImportFileError, read_table
+from .spreadsheets.outcomes import STATUS_CHANGED, STATUS_NEW, STATUS_UNCHANGED, RowIssue, RowOutcome
 from .spreadsheets.resources import RESOURCES
-from .spreadsheets.rows import STATUS_CHANGED, STATUS_NEW, STATUS_UNCHANGED, RowIssue, RowOutcome
-
-__all__ = ["MAX_ROWS", "ImportFileError", "check_size", "limit_text", "import_preview", "import_confirm"]
-
-logger = logging.getLogger(__name__)
 
 
 class ImportRefused(Exception):
@@ -124,14 +111,6 @@ def header_issues(*, kind: str, headers: list[str]) -> list[RowIssue]:
     return issues
 
 
-def _dataset(table: Table, kind: str) -> tablib.Dataset:
-    canonical = {_normal(h): h for h in RESOURCES[kind].headers()}
-    dataset = tablib.Dataset(headers=[canonical[_normal(h)] for h in table.headers])
-    for values in table.rows:
-        dataset.append(values)
-    return dataset
-
-
 def _fingerprint(resource, content: bytes) -> str:
     digest = hashlib.sha256(content)
     for pk, version in sorted(resource.versions.items()):
@@ -151,22 +130,28 @@ def _run(*, user, content: bytes, filename: str, confirm: bool):
         return Preview(errors=[RowIssue(None, "", str(exc))]), None
     kind = detect_kind(table.headers)
     issues = header_issues(kind=kind, headers=table.headers)
+    if issues and table.encoding == "Windows-1258":
+        # Most likely not Windows-1258 at all (an old TCVN3 or VNI file): say how to save it.
+        message = _(
+            "Tệp CSV không dùng bảng mã UTF-8 và đọc theo bảng mã Windows-1258 thì tiêu đề không khớp "
+            "với mẫu. Trong Excel, chọn Lưu dưới dạng (Save As) → “CSV UTF-8 (Comma delimited) (*.csv)” "
+            "rồi tải lên lại."
+        )
+        return Preview(kind=kind, errors=[RowIssue(None, "", message)]), None
     if issues:
         return Preview(kind=kind, errors=issues), None
     if not table.rows:
         message = _("Tệp chỉ có dòng tiêu đề, chưa có dòng số liệu nào.")
         return Preview(kind=kind, errors=[RowIssue(None, "", message)]), None
-    resource = RESOURCES[kind](user=user, lines=table.lines, lock=confirm)
-    result = resource.import_data(_dataset(table, kind), dry_run=not confirm, use_transactions=True)
+    resource = RESOURCES[kind](user=user, lock=confirm)
+    canonical = {_normal(h): h for h in resource.headers()}
+    headers = [canonical[_normal(h)] for h in table.headers]
+    rows = [
+        (line, dict(zip(headers, values, strict=True)))
+        for line, values in zip(table.lines, table.rows, strict=True)
+    ]
+    resource.check(rows, source=filename)
     errors = sorted(resource.issues, key=lambda i: i.line or 0)
-    # Anything else that went wrong is a bug, not the officer's doing: log it, say so, write nothing.
-    for number, row_errors in result.row_errors():
-        for error in row_errors:
-            logger.error("Import of %s, row %s: %s\n%s", filename, number, error.error, error.traceback)
-        errors.append(RowIssue(table.lines[number - 1], "", _("Lỗi hệ thống khi đọc hàng này.")))
-    for error in result.base_errors:
-        logger.error("Import of %s: %s\n%s", filename, error.error, error.traceback)
-        errors.append(RowIssue(None, "", _("Lỗi hệ thống khi đọc tệp; chưa có số liệu nào được ghi.")))
     preview = Preview(
         kind=kind, rows=resource.outcomes, errors=errors, fingerprint=_fingerprint(resource, content)
     )

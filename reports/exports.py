@@ -1,20 +1,17 @@
 """The ranking table: one row generator for the page, the CSV and the XLSX.
 
-An exporter returns (filename, content_type, bytes). Text cells that a spreadsheet would run as a
-formula are neutralised; numbers stay numbers.
+The files are written by core/tabular.py, which returns (filename, content_type, bytes),
+neutralises text that a spreadsheet would run as a formula and keeps numbers as numbers.
 """
 
-import csv
-import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from associations.models import sort_key_for
+from core import tabular
 
 from .rankings import Metric, Ranking, RankingRow, ScopeKind
 
@@ -166,61 +163,44 @@ def ranking_table(ranking: Ranking, *, sort: str = RANK.key) -> Table:
     return Table(title=title, columns=columns, rows=rows, sort=sort, headers=_headers(columns, sort))
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """Text a spreadsheet would read as a formula gets a leading quote; numbers are left alone."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def _csv_cell(value) -> str:
-    return "" if value is None else str(neutralise(value))
-
-
-def export_csv(table: Table, *, name: str) -> tuple[str, str, bytes]:
-    """The table as UTF-8 CSV with a byte order mark, so that Excel shows the diacritics."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([neutralise(str(c.label)) for c in table.columns])
-    for row in table.rows:
-        writer.writerow([_csv_cell(v) for v in row.values])
-    return f"{name}.csv", "text/csv; charset=utf-8", out.getvalue().encode("utf-8-sig")
-
-
-NUMBER_FORMATS = {
-    "rank": "0",
-    "count": "#,##0",
-    "money": "#,##0",
-    "signed": "+#,##0;-#,##0;0",
-    "percent": "0.0",
+# How each kind of ranking column is written to a spreadsheet.
+SHEET_KINDS = {
+    "rank": tabular.INTEGER,
+    "text": tabular.TEXT,
+    "count": tabular.AMOUNT,
+    "money": tabular.AMOUNT,
+    "signed": tabular.SIGNED,
+    "percent": tabular.PERCENT,
 }
 
 
+class RankingExporter(tabular.ListExporter):
+    """The rows of the ranking page, in the page's order."""
+
+    def __init__(self, table: Table, *, name: str):
+        self.table = table
+        self.filename = name
+        self.title = _("Xếp hạng")
+
+    def iterate_list(self):
+        yield [
+            tabular.Column(
+                str(c.label),
+                tabular.CODE if c is CODE else SHEET_KINDS[c.kind],
+                width=28 if c is NAME else None,
+            )
+            for c in self.table.columns
+        ]
+        for row in self.table.rows:
+            yield row.values
+
+
+def export_csv(table: Table, *, name: str) -> tuple[str, str, bytes]:
+    return RankingExporter(table, name=name).render("csv")
+
+
 def export_xlsx(table: Table, *, name: str) -> tuple[str, str, bytes]:
-    """The table as one XLSX sheet: a bold header row, then numbers as numbers."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Xếp hạng")
-    sheet.append([neutralise(str(c.label)) for c in table.columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in table.rows:
-        sheet.append([neutralise(v) for v in row.values])
-    for index, column in enumerate(table.columns, start=1):
-        letter = sheet.cell(row=1, column=index).column_letter
-        sheet.column_dimensions[letter].width = 28 if column is NAME else max(10, len(str(column.label)) // 2)
-        number_format = NUMBER_FORMATS.get(column.kind)
-        if number_format:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = number_format
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    workbook.save(out)
-    content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return f"{name}.xlsx", content_type, out.getvalue()
+    return RankingExporter(table, name=name).render("xlsx")
 
 
 EXPORTERS: dict[str, Callable[..., tuple[str, str, bytes]]] = {"csv": export_csv, "xlsx": export_xlsx}

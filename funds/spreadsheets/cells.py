@@ -1,18 +1,20 @@
-"""Reading one cell of an imported file, and how a value is shown in the preview.
+"""One cell of a file: how it is read on import and written on export.
 
-Each widget turns a cell into a value or raises ValueError with a Vietnamese message naming the
-problem; the import attaches the row and the column.
+Reading turns a cell into a value or raises ValueError with a Vietnamese message naming the
+problem; the import attaches the row and the column. Writing gives the raw value, which
+core/tabular.py turns into safe text or a number.
 """
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
 from django.utils import translation
 from django.utils.translation import gettext as _
-from import_export import widgets
 
 from associations.models import Tier, sort_key_for
+from core import tabular
 from core.numbers import grouped
 from core.years import MAX_YEAR, MIN_YEAR
 
@@ -20,15 +22,8 @@ from ..forms import AmountField
 
 CODE, TIER, NAME, YEAR = "Mã", "Cấp", "Tên hội", "Năm"
 
-# A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection").
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # Administrative codes have a fixed width; a code typed as a number in Excel loses its zeros.
 CODE_WIDTH = {Tier.PROVINCE: 2, Tier.DISTRICT: 3, Tier.COMMUNE: 5}
-
-
-def neutralise(text: str) -> str:
-    """Prefix a quote to text a spreadsheet would otherwise run as a formula."""
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
 def is_formula(value) -> bool:
@@ -60,21 +55,33 @@ def _tier_aliases() -> dict[str, str]:
     return aliases
 
 
-class TextWidget(widgets.Widget):
-    """Text cells: stripped on import; neutralised on export so that they cannot run as formulas."""
+class Cell:
+    """A column's cells: `read` one from a file, `write` a stored value for export."""
 
-    def __init__(self, max_length: int | None = None):
-        super().__init__()
+    kind = tabular.TEXT
+
+    def read(self, value):
+        raise NotImplementedError
+
+    def write(self, value):
+        return value
+
+
+class TextCell(Cell):
+    """Text, stripped and without the characters a spreadsheet cannot hold; our formula quote undone."""
+
+    def __init__(self, max_length: int | None = None, *, kind: str = tabular.TEXT):
         self.max_length = max_length
+        self.kind = kind
 
-    def clean(self, value, row=None, **kwargs):
+    def read(self, value) -> str:
         if value is None:
             return ""
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        text = str(value).strip()
+        text = tabular.printable(str(value)).strip()
         # Undo our own neutralising, so that an exported file imports back unchanged.
-        if text.startswith("'") and text[1:].startswith(FORMULA_TRIGGERS):
+        if text.startswith("'") and text[1:].startswith(tabular.FORMULA_TRIGGERS):
             text = text[1:]
         if self.max_length is not None and len(text) > self.max_length:
             raise ValueError(
@@ -83,18 +90,21 @@ class TextWidget(widgets.Widget):
             )
         return text
 
-    def render(self, value, obj=None, **kwargs):
-        return neutralise(str(value)) if value else ""
+
+def read_back(stored: str) -> str:
+    """Stored text as an exported file gives it back: what a file's cell is compared with."""
+    return TextCell().read(tabular.cell_value(stored))
 
 
-class AmountWidget(widgets.Widget):
+class AmountCell(Cell):
     """A whole number checked by the browser form's own field, so both paths give the same messages."""
 
+    kind = tabular.AMOUNT
+
     def __init__(self, **field_kwargs):
-        super().__init__(coerce_to_string=False)
         self.field = AmountField(**field_kwargs)
 
-    def clean(self, value, row=None, **kwargs):
+    def read(self, value):
         if isinstance(value, str) and not value.strip():
             value = None
         elif isinstance(value, float) and value.is_integer():
@@ -106,12 +116,11 @@ class AmountWidget(widgets.Widget):
         except forms.ValidationError as exc:
             raise ValueError(exc.messages[0]) from None
 
-    def render(self, value, obj=None, **kwargs):
-        return value
 
+class YearCell(Cell):
+    kind = tabular.INTEGER
 
-class YearWidget(widgets.Widget):
-    def clean(self, value, row=None, **kwargs):
+    def read(self, value) -> int:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         text = str(value).strip() if value is not None else ""
@@ -124,18 +133,14 @@ class YearWidget(widgets.Widget):
             )
         return int(text)
 
-    def render(self, value, obj=None, **kwargs):
-        return value
 
-
-class TierWidget(widgets.Widget):
+class TierCell(Cell):
     """A tier written as its Vietnamese name ("Huyện/quận"); "huyen", "Huyện" or "district" also work."""
 
     def __init__(self):
-        super().__init__()
         self.aliases = _tier_aliases()
 
-    def clean(self, value, row=None, **kwargs):
+    def read(self, value) -> str:
         text = str(value).strip() if value is not None else ""
         if not text:
             raise ValueError(_("Thiếu cấp hội."))
@@ -147,15 +152,15 @@ class TierWidget(widgets.Widget):
             )
         return tier
 
-    def render(self, value, obj=None, **kwargs):
+    def write(self, value):
         return tier_label(value) if value else ""
 
 
-class YesNoWidget(widgets.Widget):
+class YesNoCell(Cell):
     TRUE = {"co", "x", "yes", "true", "1", "dung"}
     FALSE = {"khong", "no", "false", "0", "sai", ""}
 
-    def clean(self, value, row=None, **kwargs):
+    def read(self, value) -> bool:
         if isinstance(value, bool):
             return value
         if isinstance(value, int | float) and value in (0, 1):
@@ -167,7 +172,7 @@ class YesNoWidget(widgets.Widget):
             return False
         raise ValueError(_("Ghi “Có” hoặc “Không” (hoặc để trống)."))
 
-    def render(self, value, obj=None, **kwargs):
+    def write(self, value):
         return _yes_no(value)
 
 
@@ -177,6 +182,7 @@ def _yes_no(value: bool) -> str:
 
 
 def show(value) -> str:
+    """A value as the preview shows it (old → new)."""
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
@@ -184,3 +190,16 @@ def show(value) -> str:
     if isinstance(value, int):
         return grouped(value)
     return str(value)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of a kind of file: the attribute it holds, its fixed header, how its cells read."""
+
+    name: str
+    header: str
+    cell: Cell
+    width: int | None = None
+
+    def column(self) -> tabular.Column:
+        return tabular.Column(self.header, self.cell.kind, self.width)

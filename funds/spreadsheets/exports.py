@@ -1,21 +1,18 @@
-"""The files users download: the figures they see, and the template they fill in, as XLSX or CSV."""
+"""The files users download: the figures they see, and the template they fill in, as XLSX or CSV.
 
-import csv
-import io
+The rows come from the same column declarations as the import reads (resources.py), and
+core/tabular.py writes them, so that an exported file imports back unchanged.
+"""
 
 from django.utils.translation import gettext as _
 
 from associations.models import Association, Perm
+from core import tabular
 
 from ..models import AnnualReturn, Fund, FundBalance, Scholarship
-from .cells import CODE, NAME, AmountWidget
 from .resources import RESOURCES
-from .rows import AssociationRowResource
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_TYPE = "text/csv; charset=utf-8"
-FORMATS = ("xlsx", "csv")
-FILE_STEMS = {"returns": "so-lieu", "funds": "so-du-quy", "scholarships": "hoc-bong"}
+FORMATS = tabular.FORMATS
 
 
 def export_nodes(*, user, year: int, template: bool = False, root: Association | None = None):
@@ -78,71 +75,28 @@ def _guide_lines() -> list[str]:
     ]
 
 
-def to_xlsx(dataset, *, resource: AssociationRowResource) -> bytes:
-    """The dataset as a workbook: bold frozen header, grouped amounts, codes kept as text."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+class FiguresExporter(tabular.ListExporter):
+    """One kind of figures (returns, fund balances or scholarships) of a year, in the import's columns."""
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(resource.title)
-    sheet.freeze_panes = "A2"
-    export_fields = resource.get_export_fields()
-    amount_columns = {i for i, f in enumerate(export_fields) if isinstance(f.widget, AmountWidget)}
-    code_column = dataset.headers.index(CODE)
-    for i, header in enumerate(dataset.headers):
-        width = (
-            34
-            if header in (NAME, "Ghi chú", "Tên quỹ", "Chương trình học bổng")
-            else max(10, len(header) + 4)
-        )
-        sheet.column_dimensions[get_column_letter(i + 1)].width = width
-    bold = Font(bold=True)
-    header_cells = []
-    for header in dataset.headers:
-        cell = WriteOnlyCell(sheet, header)
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for values in dataset:
-        row = []
-        for i, value in enumerate(values):
-            if value in (None, ""):
-                row.append(None)
-            elif i in amount_columns or i == code_column:
-                cell = WriteOnlyCell(sheet, value)
-                cell.number_format = "@" if i == code_column else "#,##0"
-                row.append(cell)
-            else:
-                row.append(value)
-        sheet.append(row)
-    guide = workbook.create_sheet(_("Hướng dẫn"))
-    for line in _guide_lines():
-        guide.append([line])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    def __init__(self, *, kind: str, objects: list, year: int, template: bool = False):
+        self.resource = RESOURCES[kind]()
+        self.objects = objects
+        self.filename = ("mau-" if template else "") + f"{self.resource.stem}-{year}"
+        self.title = self.resource.title
 
+    def iterate_list(self):
+        yield [f.column() for f in self.resource.all_fields()]
+        for obj in self.objects:
+            yield self.resource.export_row(obj)
 
-def to_csv(dataset) -> bytes:
-    """UTF-8 with a byte order mark, which Excel needs to show Vietnamese."""
-    text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\r\n")
-    writer.writerow(dataset.headers)
-    for values in dataset:
-        writer.writerow(["" if v is None else v for v in values])
-    return ("\ufeff" + text.getvalue()).encode("utf-8")
+    def guide(self):
+        return _("Hướng dẫn"), _guide_lines()
 
 
 def export_file(
     *, user, kind: str, year: int, fmt: str, template: bool = False, root: Association | None = None
 ) -> tuple[str, str, bytes]:
     """(filename, content type, bytes) of the figures of `year` as XLSX or CSV, or of the template."""
-    resource = RESOURCES[kind]()
     nodes = export_nodes(user=user, year=year, template=template, root=root)
-    dataset = resource.export(export_objects(kind=kind, nodes=nodes, year=year))
-    stem = ("mau-" if template else "") + f"{FILE_STEMS[kind]}-{year}"
-    if fmt == "csv":
-        return f"{stem}.csv", CSV_TYPE, to_csv(dataset)
-    return f"{stem}.xlsx", XLSX_TYPE, to_xlsx(dataset, resource=resource)
+    objects = export_objects(kind=kind, nodes=nodes, year=year)
+    return FiguresExporter(kind=kind, objects=objects, year=year, template=template).render(fmt)

@@ -1,21 +1,46 @@
-"""Reading an uploaded file into headers and rows with their line numbers, within the limits."""
+"""Reading an uploaded file into headers and rows with their line numbers, within limits.
 
+The limits hold whatever the file says about itself: lines are counted as they stream (blank ones
+included), XLSX parts are bounded once inflated and read within a budget of time and XML elements
+(xlsx.py), and a CSV is decoded from UTF-8, UTF-16 or Windows-1258 or refused with the exact
+encoding to save in. Every refusal is an ImportFileError whose message says why, in Vietnamese;
+no exception text of Python's reaches the user.
+"""
+
+import codecs
 import csv
 import io
-import zipfile
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
+
+from core.numbers import grouped
+
+from .xlsx import Budget, TooComplex, TooSlow, unzipped_size, xlsx_rows
 
 # Far more than the communes of the largest province; also bounds what a crafted file can cost.
 MAX_ROWS = 20_000
+# Lines read, blank ones included: a file cannot make us walk millions of empty rows.
+MAX_LINES = 2 * MAX_ROWS
 MAX_COLUMNS = 40
-# A zip that inflates beyond this is not a spreadsheet of figures (a "zip bomb").
-MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+# A template of 20,000 rows inflates to about 12 MB; beyond this it is not a file of figures.
+MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
+# XML elements in all the parts read. A full template (20,000 rows of 12 cells) has about 660,000
+# (two or three per cell, plus the shared strings); openpyxl's parser spends a few microseconds on
+# each, so this bounds what a file of millions of cells, rows or styles can cost.
+MAX_ELEMENTS = 1_000_000
+# Elements read beyond what the rows so far account for (a row of our files has at most about
+# 40): covers the shared strings and styles read first, and stops one row of a million cells early.
+MAX_ELEMENTS_AHEAD = 250_000
+ELEMENTS_PER_ROW = 2 * MAX_COLUMNS
+# The last bound, for what the others miss; reading a full template takes about 2 s.
+READ_SECONDS = 10
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 class ImportFileError(Exception):
@@ -27,6 +52,8 @@ class Table:
     headers: list[str]
     rows: list[list]
     lines: list[int]
+    # The CSV's encoding when it was not UTF-8 ("UTF-16", "Windows-1258"), for the messages.
+    encoding: str = ""
 
 
 def file_size(size: int) -> str:
@@ -55,76 +82,138 @@ def check_size(size: int) -> None:
 def read_table(*, content: bytes, filename: str) -> Table:
     """The first sheet of an XLSX file, or a CSV file, as headers and rows with their line numbers.
 
-    Formulas are read as formulas (data_only=False) so that the import can refuse them.
+    Formulas are read as formulas so that the import can refuse them.
     """
     check_size(len(content))
     if not content.strip():
         raise ImportFileError(_("Tệp rỗng: không có dòng tiêu đề và số liệu nào."))
+    budget = Budget(
+        seconds=READ_SECONDS, elements=MAX_ELEMENTS, ahead=MAX_ELEMENTS_AHEAD, per_row=ELEMENTS_PER_ROW
+    )
     name = filename.lower()
     if content.startswith(ZIP_MAGIC):
-        rows = _xlsx_rows(content)
-    elif content.startswith(OLE_MAGIC):
+        return _table(_xlsx_rows(content, budget), budget)
+    if content.startswith(OLE_MAGIC):
         raise ImportFileError(
             _("Tệp Excel 97-2003 (.xls) chưa được hỗ trợ. Hãy mở tệp và lưu lại dưới dạng .xlsx.")
         )
-    elif name.endswith((".csv", ".txt")):
-        rows = _csv_rows(content)
-    else:
-        raise ImportFileError(_("Tệp không phải là bảng tính. Chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv)."))
-    return _table(rows)
+    if name.endswith((".csv", ".txt")) or content.startswith(UTF16_BOMS):
+        text, encoding = decode_csv(content)
+        return _table(_csv_rows(text), budget, encoding=encoding)
+    raise ImportFileError(_("Tệp không phải là bảng tính. Chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv)."))
 
 
-def _xlsx_rows(content: bytes):
+def _xlsx_rows(content: bytes, budget: Budget):
+    unreadable = _(
+        "Không đọc được tệp Excel này (tệp hỏng hoặc không phải .xlsx). Hãy mở tệp và lưu lại dưới dạng .xlsx."
+    )
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED_BYTES:
-                raise ImportFileError(_("Tệp Excel chứa quá nhiều dữ liệu để nhập một lần."))
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+        if unzipped_size(content) > MAX_UNZIPPED_BYTES:
+            raise ImportFileError(
+                _("Tệp Excel chứa quá nhiều dữ liệu để nhập một lần (hơn %(size)s khi giải nén).")
+                % {"size": file_size(MAX_UNZIPPED_BYTES)}
+            )
+        yield from xlsx_rows(content, budget=budget, max_columns=MAX_COLUMNS)
     except ImportFileError:
         raise
-    except Exception as exc:
+    except TooSlow:
+        raise ImportFileError(_too_slow()) from None
+    except TooComplex:
         raise ImportFileError(
-            _("Không đọc được tệp Excel này (tệp hỏng hoặc không phải .xlsx). Hãy lưu lại dưới dạng .xlsx.")
-        ) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        for line, values in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), 1):
-            yield line, list(values)
-    except ImportFileError:
-        raise
-    except Exception as exc:
-        raise ImportFileError(_("Không đọc được tệp Excel này (tệp hỏng).")) from exc
-    finally:
-        workbook.close()
-
-
-def _csv_rows(content: bytes):
-    if b"\x00" in content:
-        raise ImportFileError(_("Tệp không phải là bảng tính. Chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv)."))
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFileError(
-            _("Tệp CSV phải dùng bảng mã UTF-8. Trong Excel, chọn Lưu dưới dạng → “CSV UTF-8”.")
+            _(
+                "Tệp Excel này có quá nhiều ô, định dạng hoặc dòng trống để nhập. Hãy chép số liệu "
+                "sang tệp mẫu tải từ trang này (chỉ phần giá trị) rồi tải lên lại."
+            )
         ) from None
-    first = text.split("\n", 1)[0]
-    # Excel writes ";" where the list separator is a comma-decimal locale's.
+    except Exception as exc:
+        raise ImportFileError(unreadable) from exc
+
+
+def _too_slow() -> str:
+    return _(
+        "Đọc tệp này mất hơn %(seconds)s giây nên đã dừng; chưa có số liệu nào được ghi. Hãy chép số "
+        "liệu sang tệp mẫu tải từ trang này rồi tải lên lại, hoặc chia thành nhiều tệp."
+    ) % {"seconds": READ_SECONDS}
+
+
+def _save_as_utf8() -> str:
+    return _("Trong Excel, chọn Lưu dưới dạng (Save As) → “CSV UTF-8 (Comma delimited) (*.csv)”.")
+
+
+def decode_csv(content: bytes) -> tuple[str, str]:
+    """The text of a CSV file and its encoding when not UTF-8: UTF-16 with a byte order mark (Excel's
+    "Unicode Text"), UTF-8 with or without one, else Windows-1258 (Excel's "CSV" on Vietnamese Windows).
+    """
+    if content.startswith(UTF16_BOMS):
+        try:
+            text, encoding = content.decode("utf-16"), "UTF-16"
+        except UnicodeDecodeError:
+            raise ImportFileError(
+                _("Tệp CSV hỏng: không đọc được theo bảng mã UTF-16. ") + _save_as_utf8()
+            ) from None
+    elif b"\x00" in content:
+        raise ImportFileError(_("Tệp không phải là bảng tính. Chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv)."))
+    else:
+        try:
+            text, encoding = content.decode("utf-8-sig"), ""
+        except UnicodeDecodeError:
+            try:
+                # Windows-1258 writes most tone marks as combining characters: compose them.
+                text, encoding = unicodedata.normalize("NFC", content.decode("cp1258")), "Windows-1258"
+            except UnicodeDecodeError:
+                raise ImportFileError(
+                    _("Không nhận ra bảng mã của tệp CSV này. ") + _save_as_utf8()
+                ) from None
+    if "\x00" in text:
+        raise ImportFileError(_("Tệp không phải là bảng tính. Chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv)."))
+    return text, encoding
+
+
+def _csv_rows(text: str):
+    first = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
+    # Excel writes ";" where the list separator is a comma-decimal locale's, and tabs in "Unicode Text".
     delimiter = max([",", ";", "\t"], key=first.count)
+    # newline="" as the csv module asks: quoted line breaks stay in their cell, and a file from an
+    # old Mac (lines ending in "\r" alone) reads as lines.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    line = 0
     try:
-        for line, values in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
+        for line, values in enumerate(reader, 1):
             yield line, values[:MAX_COLUMNS]
     except csv.Error as exc:
-        raise ImportFileError(_("Tệp CSV không đúng định dạng: %(error)s.") % {"error": exc}) from exc
+        if "field larger than field limit" in str(exc):
+            message = _(
+                'Dòng %(line)s của tệp CSV có một ô dài hơn %(max)s ký tự, thường do một dấu ngoặc kép (") '
+                "không được đóng. Hãy sửa ô đó, hoặc mở tệp bằng Excel rồi lưu lại."
+            ) % {"line": line + 1, "max": grouped(csv.field_size_limit())}
+        else:
+            message = _(
+                "Dòng %(line)s của tệp CSV không đúng định dạng (thường do dấu ngoặc kép không khớp). "
+                "Hãy mở tệp bằng Excel rồi lưu lại dưới dạng CSV UTF-8."
+            ) % {"line": line + 1}
+        raise ImportFileError(message) from None
 
 
 def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _table(rows) -> Table:
+def _table(rows, budget: Budget, *, encoding: str = "") -> Table:
     headers = None
     data, lines = [], []
     for line, values in rows:
+        if line > MAX_LINES:
+            raise ImportFileError(
+                _(
+                    "Tệp có hơn %(max)s dòng (kể cả dòng trống). Hãy xoá các dòng trống thừa ở cuối trang "
+                    "tính, hoặc chia thành nhiều tệp."
+                )
+                % {"max": grouped(MAX_LINES)}
+            )
+        try:
+            budget.check_time()
+        except TooSlow:
+            raise ImportFileError(_too_slow()) from None
         if all(_blank(v) for v in values):
             continue
         if headers is None:
@@ -134,7 +223,7 @@ def _table(rows) -> Table:
             continue
         if len(data) >= MAX_ROWS:
             raise ImportFileError(
-                _("Tệp có hơn %(max)s dòng số liệu; hãy chia thành nhiều tệp.") % {"max": f"{MAX_ROWS:,}"}
+                _("Tệp có hơn %(max)s dòng số liệu; hãy chia thành nhiều tệp.") % {"max": grouped(MAX_ROWS)}
             )
         values = list(values[: len(headers)])
         values += [None] * (len(headers) - len(values))
@@ -142,4 +231,4 @@ def _table(rows) -> Table:
         lines.append(line)
     if headers is None:
         raise ImportFileError(_("Tệp rỗng: không có dòng tiêu đề và số liệu nào."))
-    return Table(headers=headers, rows=data, lines=lines)
+    return Table(headers=headers, rows=data, lines=lines, encoding=encoding)

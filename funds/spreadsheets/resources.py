@@ -1,63 +1,48 @@
-"""The three kinds of file (yearly returns, fund balances, scholarships) and their columns.
+"""The three kinds of file (yearly returns, fund balances, scholarships): their columns, and what
+a row updates or creates.
 
 The headers are the file format: the template, the export and the import use the same ones, and
 they are deliberately not translated, so that a file downloaded with the English interface still
-imports.
+imports. A new figure is one Field here (and in `value_fields` when the import writes it).
 """
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from import_export import widgets
-from import_export.fields import Field
 
 from associations.models import sort_key_for
 from core.years import MIN_YEAR
 
 from ..models import MAX_POPULATION, AnnualReturn, Fund, FundBalance, Scholarship
 from . import persist
-from .cells import AmountWidget, TextWidget, YesNoWidget, neutralise
-from .rows import AssociationRowResource, Change, _Row
+from .cells import AmountCell, Cell, Field, TextCell, YesNoCell, read_back
+from .outcomes import Change
+from .rows import AssociationRowResource, _Row
 
 
 class AnnualReturnResource(AssociationRowResource):
-    population = Field(
-        attribute="population",
-        column_name="Dân số",
-        widget=AmountWidget(max_value=MAX_POPULATION, min_value=1),
+    fields = (
+        Field("population", "Dân số", AmountCell(max_value=MAX_POPULATION, min_value=1)),
+        Field("mobilised_cash", "Vận động bằng tiền", AmountCell()),
+        Field("mobilised_in_kind", "Vận động bằng hiện vật", AmountCell()),
+        Field("fund_balance", "Số dư quỹ cuối năm", AmountCell()),
+        Field("awards_paid", "Khen thưởng, hỗ trợ đã chi", AmountCell()),
+        Field("facilities", "Cơ sở vật chất", AmountCell()),
+        Field("notes", "Ghi chú", TextCell(), width=34),
     )
-    mobilised_cash = Field(
-        attribute="mobilised_cash", column_name="Vận động bằng tiền", widget=AmountWidget()
-    )
-    mobilised_in_kind = Field(
-        attribute="mobilised_in_kind", column_name="Vận động bằng hiện vật", widget=AmountWidget()
-    )
-    fund_balance = Field(attribute="fund_balance", column_name="Số dư quỹ cuối năm", widget=AmountWidget())
-    awards_paid = Field(
-        attribute="awards_paid", column_name="Khen thưởng, hỗ trợ đã chi", widget=AmountWidget()
-    )
-    facilities = Field(attribute="facilities", column_name="Cơ sở vật chất", widget=AmountWidget())
-    notes = Field(attribute="notes", column_name="Ghi chú", widget=TextWidget())
-
     value_fields = (*AnnualReturn.FIGURE_FIELDS, "notes")
     title = "So lieu nam"
-
-    class Meta:
-        model = AnnualReturn
-        fields = ("code", "tier", "name", "year", *AnnualReturn.FIGURE_FIELDS, "notes")
-        export_order = fields
-        import_order = fields
-        import_id_fields = ("code", "tier", "year")
+    stem = "so-lieu"
 
     def find_existing(self, state):
         annual_return = self.returns.get((state.association.pk, state.year))
         if annual_return is not None:
-            annual_return.association = state.association  # str() of the row result needs it
+            annual_return.association = state.association  # already loaded: no query to name it
         return annual_return
 
     def new_instance(self, state):
         return AnnualReturn(association=state.association, year=state.year or MIN_YEAR)
 
-    def before_save_instance(self, instance, row, **kwargs):
+    def before_save(self, state, instance):
         if instance.pk is not None:
             instance.version += 1
 
@@ -65,51 +50,70 @@ class AnnualReturnResource(AssociationRowResource):
         persist.write_returns(user=self.user, created=self.create_instances, updated=self.update_instances)
 
 
-class FundBalanceResource(AssociationRowResource):
-    fund_name = Field(
-        attribute="fund__name", column_name="Tên quỹ", widget=TextWidget(max_length=200), readonly=True
-    )
-    fund_kind = Field(column_name="Loại quỹ", widget=widgets.Widget(), readonly=True)
-    balance = Field(attribute="balance", column_name="Số dư cuối năm", widget=AmountWidget())
+def _kind_label(kind: str) -> str:
+    with translation.override("vi"):
+        return str(Fund.Kind(kind).label)
 
-    extra_keys = ("fund_name",)
-    value_fields = ("balance",)
-    title = "So du quy"
 
-    class Meta:
-        model = FundBalance
-        fields = ("code", "tier", "name", "year", "fund_name", "fund_kind", "balance")
-        export_order = fields
-        import_order = fields
-        import_id_fields = ("code", "tier", "year", "fund_name")
+class FundKindCell(Cell):
+    """A fund's kind by its Vietnamese name ("Quỹ dòng họ"); None when left blank."""
 
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
+    def __init__(self):
         self.kinds = {}
         with translation.override("vi"):
             for kind in Fund.Kind:
                 self.kinds[sort_key_for(str(kind.label))] = kind.value
                 self.kinds[kind.value] = kind.value
+
+    def read(self, value) -> str | None:
+        text = TextCell().read(value)
+        if not text:
+            return None
+        kind = self.kinds.get(sort_key_for(text))
+        if kind is None:
+            raise ValueError(
+                _("Loại quỹ “%(value)s” không hợp lệ; ghi một trong: %(choices)s.")
+                % {"value": text, "choices": ", ".join(_kind_label(k) for k in Fund.Kind)}
+            )
+        return kind
+
+    def write(self, value):
+        return _kind_label(value)
+
+
+class FundBalanceResource(AssociationRowResource):
+    fields = (
+        Field("fund_name", "Tên quỹ", TextCell(max_length=200), width=34),
+        Field("fund_kind", "Loại quỹ", FundKindCell(), width=20),
+        Field("balance", "Số dư cuối năm", AmountCell()),
+    )
+    extra_keys = ("fund_name",)
+    value_fields = ("balance",)
+    title = "So du quy"
+    stem = "so-du-quy"
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
         self.new_funds: dict[tuple[int, str], Fund] = {}
         self.changed_funds: dict[int, Fund] = {}
 
     def association_of(self, obj):
         return obj.fund.association
 
-    def dehydrate_fund_name(self, obj):
-        return neutralise(obj.fund.name)
-
-    def dehydrate_fund_kind(self, obj):
-        with translation.override("vi"):
-            return str(Fund.Kind(obj.fund.kind).label)
+    def export_value(self, obj, name):
+        if name == "fund_name":
+            return obj.fund.name
+        if name == "fund_kind":
+            return obj.fund.kind
+        return super().export_value(obj, name)
 
     def duplicate_message(self, first):
         return _("Trùng với hàng %(row)s: cùng hội, năm và tên quỹ.") % {"row": first}
 
     def load_existing(self, node_ids, years):
-        self.funds = {
-            (f.association_id, f.name.casefold()): f for f in Fund.objects.filter(association_id__in=node_ids)
-        }
+        funds = Fund.objects.filter(association_id__in=node_ids)
+        # Keyed as the file gives names back, so that an exported file names the same funds.
+        self.funds = {(f.association_id, read_back(f.name).casefold()): f for f in funds}
         balances = FundBalance.objects.filter(fund__association_id__in=node_ids, year__in=years)
         self.balances = {(b.fund_id, b.year): b for b in balances}
 
@@ -117,7 +121,7 @@ class FundBalanceResource(AssociationRowResource):
         key = (state.association.pk, state.extra[0])
         fund = self.funds.get(key) or self.new_funds.get(key)
         if fund is None:
-            name = self.fields["fund_name"].widget.clean(state.cells.get(self.column("fund_name")))
+            name = self.read("fund_name", state.cells)
             fund = self.new_funds[key] = Fund(association=state.association, name=name, kind=Fund.Kind.NAMED)
         return fund
 
@@ -133,17 +137,12 @@ class FundBalanceResource(AssociationRowResource):
             return FundBalance(year=state.year or MIN_YEAR)
         return FundBalance(fund=self._fund_for(state), year=state.year)
 
-    def extra_changes(self, instance, state, row):
-        kind_text = TextWidget().clean(row.get(self.column("fund_kind")))
-        kind = self.kinds.get(sort_key_for(kind_text)) if kind_text else None
-        if kind_text and kind is None:
-            with translation.override("vi"):
-                choices = ", ".join(str(k.label) for k in Fund.Kind)
-            state.issue(
-                self.column("fund_kind"),
-                _("Loại quỹ “%(value)s” không hợp lệ; ghi một trong: %(choices)s.")
-                % {"value": kind_text, "choices": choices},
-            )
+    def extra_changes(self, instance, state):
+        try:
+            kind = self.read("fund_kind", state.cells)
+        except ValueError as exc:
+            state.issue(self.column("fund_kind"), str(exc))
+            return []
         if state.issues or state.association is None or kind is None:
             return []
         fund = instance.fund
@@ -157,8 +156,8 @@ class FundBalanceResource(AssociationRowResource):
         self.changed_funds[fund.pk] = fund
         return [change]
 
-    def row_label(self, row):
-        return TextWidget().clean(row.get(self.column("fund_name")))
+    def row_label(self, state):
+        return TextCell().read(state.cells.get(self.column("fund_name")))
 
     def write(self):
         persist.write_fund_balances(
@@ -170,53 +169,27 @@ class FundBalanceResource(AssociationRowResource):
         )
 
 
-def _kind_label(kind: str) -> str:
-    with translation.override("vi"):
-        return str(Fund.Kind(kind).label)
-
-
 class ScholarshipResource(AssociationRowResource):
-    programme = Field(
-        attribute="programme",
-        column_name="Chương trình học bổng",
-        widget=TextWidget(max_length=200),
-        readonly=True,
+    fields = (
+        Field("programme", "Chương trình học bổng", TextCell(max_length=200), width=34),
+        Field("donor", "Nhà tài trợ", TextCell(max_length=200), width=24),
+        Field("awards", "Số suất", AmountCell(max_value=10_000_000)),
+        Field("total_value", "Tổng giá trị", AmountCell()),
+        Field("in_kind", "Bằng hiện vật", YesNoCell()),
+        Field("abroad", "Ở nước ngoài", YesNoCell()),
     )
-    donor = Field(attribute="donor", column_name="Nhà tài trợ", widget=TextWidget(max_length=200))
-    awards = Field(attribute="awards", column_name="Số suất", widget=AmountWidget(max_value=10_000_000))
-    total_value = Field(attribute="total_value", column_name="Tổng giá trị", widget=AmountWidget())
-    in_kind = Field(attribute="in_kind", column_name="Bằng hiện vật", widget=YesNoWidget())
-    abroad = Field(attribute="abroad", column_name="Ở nước ngoài", widget=YesNoWidget())
-
     extra_keys = ("programme",)
     value_fields = ("donor", "awards", "total_value", "in_kind", "abroad")
     create_blank = True
     title = "Hoc bong"
-
-    class Meta:
-        model = Scholarship
-        fields = (
-            "code",
-            "tier",
-            "name",
-            "year",
-            "programme",
-            "donor",
-            "awards",
-            "total_value",
-            "in_kind",
-            "abroad",
-        )
-        export_order = fields
-        import_order = fields
-        import_id_fields = ("code", "tier", "year", "programme")
+    stem = "hoc-bong"
 
     def duplicate_message(self, first):
         return _("Trùng với hàng %(row)s: cùng hội, năm và chương trình học bổng.") % {"row": first}
 
     def load_existing(self, node_ids, years):
         rows = Scholarship.objects.filter(association_id__in=node_ids, year__in=years)
-        self.scholarships = {(s.association_id, s.year, s.programme.casefold()): s for s in rows}
+        self.scholarships = {(s.association_id, s.year, read_back(s.programme).casefold()): s for s in rows}
 
     def find_existing(self, state):
         scholarship = self.scholarships.get((state.association.pk, state.year, state.extra[0]))
@@ -227,11 +200,11 @@ class ScholarshipResource(AssociationRowResource):
     def new_instance(self, state):
         if state.association is None:
             return Scholarship(year=state.year or MIN_YEAR)
-        programme = self.fields["programme"].widget.clean(state.cells.get(self.column("programme")))
+        programme = self.read("programme", state.cells)
         return Scholarship(association=state.association, year=state.year or MIN_YEAR, programme=programme)
 
-    def row_label(self, row):
-        return TextWidget().clean(row.get(self.column("programme")))
+    def row_label(self, state):
+        return TextCell().read(state.cells.get(self.column("programme")))
 
     def write(self):
         persist.write_scholarships(

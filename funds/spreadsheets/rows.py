@@ -1,20 +1,19 @@
 """Checking the rows of an imported file: who, which year, in the user's scope, unlocked, what changes.
 
 A row names its association by code, tier and year (codes were reused after the 2025 reform); the
-name is there for people and is never read back. `Resource.import_data(..., use_bulk=True)` walks
-the rows; these hooks resolve and check them against lookups loaded once per file (a fixed number
-of queries whatever its length), and collect the instances to create and update, which
-funds/spreadsheets/persist.py writes once the whole file has passed.
+name is there for people and is never read back. The lookups are loaded once per file, in a fixed
+number of queries whatever its length; then each row is resolved and checked against them, and
+the instances to create and update are collected for persist.py, which writes them only once the
+whole file has passed. The subclasses in resources.py declare their columns and the few things
+that differ between kinds of file (which stored object a row updates, what a new one is).
 """
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from import_export import resources
-from import_export.fields import Field
 
 from associations.models import Association, Perm
 
@@ -25,52 +24,17 @@ from .cells import (
     NAME,
     TIER,
     YEAR,
-    TextWidget,
-    TierWidget,
-    YearWidget,
+    Field,
+    TextCell,
+    TierCell,
+    YearCell,
     is_formula,
-    neutralise,
-    show,
+    read_back,
     tier_label,
 )
+from .outcomes import STATUS_CHANGED, STATUS_NEW, STATUS_UNCHANGED, Change, RowIssue, RowOutcome
 
-
-@dataclass
-class Change:
-    column: str
-    old: object
-    new: object
-
-    @property
-    def old_text(self) -> str:
-        return show(self.old)
-
-    @property
-    def new_text(self) -> str:
-        return show(self.new)
-
-
-@dataclass
-class RowOutcome:
-    """One valid row of a preview: new, changed or unchanged, with its changes (old → new)."""
-
-    line: int
-    code: str
-    tier: str
-    name: str
-    year: int
-    label: str
-    status: str
-    changes: list[Change] = field(default_factory=list)
-
-
-@dataclass
-class RowIssue:
-    """Why a row (or the file, when `line` is None) cannot be imported."""
-
-    line: int | None
-    column: str
-    message: str
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -89,75 +53,90 @@ class _Row:
         self.issues.append(RowIssue(self.line, column, message))
 
 
-STATUS_NEW, STATUS_CHANGED, STATUS_UNCHANGED = "new", "changed", "unchanged"
+KEY_FIELDS = (
+    Field("code", CODE, TextCell(kind="code")),
+    Field("tier", TIER, TierCell()),
+    Field("name", NAME, TextCell(), width=34),
+    Field("year", YEAR, YearCell()),
+)
 
 
-class AssociationRowResource(resources.ModelResource):
-    """Rows keyed by an association's code, tier and year; subclasses add their own columns."""
+class AssociationRowResource:
+    """Rows keyed by an association's code, tier and year; subclasses declare their other columns."""
 
-    code = Field(column_name=CODE, widget=TextWidget(), readonly=True)
-    tier = Field(column_name=TIER, widget=TierWidget(), readonly=True)
-    name = Field(column_name=NAME, widget=TextWidget(), readonly=True)
-    year = Field(attribute="year", column_name=YEAR, widget=YearWidget(), readonly=True)
-
-    # Resource field names that, with code, tier and year, identify a row (a fund, a programme).
+    # The columns after code, tier, name and year, in file order.
+    fields: tuple[Field, ...] = ()
+    # Field names that, with code, tier and year, identify a row (a fund, a programme).
     extra_keys: tuple[str, ...] = ()
-    # Resource field names whose cells are written to the instance.
+    # Field names whose cells are written to the instance (the attribute of the same name).
     value_fields: tuple[str, ...] = ()
     # Whether a new row with every value blank still creates something (a named programme does;
     # a template row left blank does not).
     create_blank = False
-    title = ""
+    title = ""  # the sheet's name
+    stem = ""  # the file's name
 
-    class Meta:
-        # Inherited by each subclass's Meta (django-import-export merges the bases' options).
-        abstract = True
-        use_bulk = True
-        batch_size = None
-        skip_diff = True
-        report_skipped = True
-        clean_model_instances = False
-        use_transactions = True
-
-    def __init__(self, *, user=None, lines: list[int] | None = None, lock: bool = False, **kwargs):
-        super().__init__(**kwargs)
+    def __init__(self, *, user=None, lock: bool = False):
         self.user = user
-        self.lines = lines or []
         self.lock = lock
+        self.by_name = {f.name: f for f in self.all_fields()}
         self.issues: list[RowIssue] = []
         self.outcomes: list[RowOutcome] = []
         self.versions: dict[int, int] = {}
         self.touched_returns: dict[int, AnnualReturn] = {}
+        self.create_instances: list = []
+        self.update_instances: list = []
         self._seen: dict[tuple, int] = {}
 
     # --- columns -----------------------------------------------------------------------------
 
     @classmethod
+    def all_fields(cls) -> tuple[Field, ...]:
+        return KEY_FIELDS + cls.fields
+
+    @classmethod
     def headers(cls) -> list[str]:
         """The column headers of the files, in order."""
-        return [f.column_name for f in cls().get_export_fields()]
+        return [f.header for f in cls.all_fields()]
 
     def column(self, name: str) -> str:
-        return self.fields[name].column_name
+        return self.by_name[name].header
+
+    def read(self, name: str, cells: dict):
+        """The value of a row's cell in column `name`; ValueError with the reason otherwise."""
+        f = self.by_name[name]
+        return f.cell.read(cells.get(f.header))
 
     # --- export --------------------------------------------------------------------------------
 
     def association_of(self, obj) -> Association:
         return obj.association
 
-    def dehydrate_code(self, obj):
-        return neutralise(self.association_of(obj).code)
+    def export_value(self, obj, name: str):
+        """The stored value of column `name` for `obj`."""
+        if name in ("code", "tier", "name"):
+            return getattr(self.association_of(obj), name)
+        return getattr(obj, name)
 
-    def dehydrate_tier(self, obj):
-        return tier_label(self.association_of(obj).tier)
+    def export_row(self, obj) -> list:
+        return [f.cell.write(self.export_value(obj, f.name)) for f in self.all_fields()]
 
-    def dehydrate_name(self, obj):
-        return neutralise(self.association_of(obj).name)
+    # --- import --------------------------------------------------------------------------------
 
-    # --- import: the lookups, loaded once per file ---------------------------------------------
+    def check(self, rows: list[tuple[int, dict]], *, source: str = "") -> None:
+        """Check every (line, cells by header) row: fills outcomes, issues and the instances to write."""
+        self.prepare([cells for _line, cells in rows])
+        for line, cells in rows:
+            try:
+                self.check_row(_Row(line=line, cells=cells))
+            except Exception:
+                # A bug, not the officer's doing: log it, say so, and the file is refused.
+                logger.exception("Import of %s, row %s", source, line)
+                self.issues.append(RowIssue(line, "", _("Lỗi hệ thống khi đọc hàng này.")))
 
-    def before_import(self, dataset, **kwargs):
-        keys = [self._parse_key(dict(zip(dataset.headers, values, strict=False))) for values in dataset]
+    def prepare(self, rows: list[dict]) -> None:
+        """Load what the rows may name or change: three queries, plus those of load_existing()."""
+        keys = [self._parse_key(cells) for cells in rows]
         wanted = [k for k in keys if k is not None]
         codes = {code for _tier, code, _year in wanted}
         years = {year for _tier, _code, year in wanted}
@@ -190,8 +169,8 @@ class AssociationRowResource(resources.ModelResource):
     def _parse_key(self, cells: dict) -> tuple[str, str, int] | None:
         """(tier, code, year) of a row, or None when one of them is unreadable."""
         try:
-            tier = self.fields["tier"].widget.clean(cells.get(TIER))
-            year = self.fields["year"].widget.clean(cells.get(YEAR))
+            tier = self.read("tier", cells)
+            year = self.read("year", cells)
         except ValueError:
             return None
         code = cells.get(CODE)
@@ -199,7 +178,7 @@ class AssociationRowResource(resources.ModelResource):
             code = int(code)
         if isinstance(code, int) and not isinstance(code, bool):
             code = str(code).zfill(CODE_WIDTH.get(tier, 0))
-        code = TextWidget().clean(code)
+        code = TextCell().read(code)
         return (tier, code, year) if code else None
 
     @staticmethod
@@ -208,12 +187,46 @@ class AssociationRowResource(resources.ModelResource):
             node.active_until is None or node.active_until >= year
         )
 
-    # --- import: one row ------------------------------------------------------------------------
+    def check_row(self, state: _Row) -> None:
+        self.resolve(state)
+        instance = state.instance or self.new_instance(state)
+        values = self.read_values(state, instance)
+        if state.issues:
+            self.issues.extend(state.issues)
+            return
+        for name, value in values.items():
+            setattr(instance, name, value)
+        if not state.changes:
+            status = STATUS_UNCHANGED
+        else:
+            self.before_save(state, instance)
+            if state.instance is None:
+                self.create_instances.append(instance)
+                status = STATUS_NEW
+            else:
+                self.update_instances.append(instance)
+                status = STATUS_CHANGED
+        node = state.association
+        self.outcomes.append(
+            RowOutcome(
+                line=state.line,
+                code=node.code,
+                tier=tier_label(node.tier),
+                name=node.name,
+                year=state.year,
+                label=self.row_label(state),
+                status=status,
+                changes=state.changes,
+            )
+        )
+        existing = self.returns.get((node.pk, state.year))
+        if existing is not None:
+            self.versions[existing.pk] = existing.version
 
-    def before_import_row(self, row, row_number=None, **kwargs):
-        line = self.lines[row_number - 1] if self.lines else row_number + 1
-        state = self._row = _Row(line=line, cells=dict(row))
-        for column, value in row.items():
+    def resolve(self, state: _Row) -> None:
+        """Find the row's association and stored object, or record why the row cannot be read."""
+        cells = state.cells
+        for column, value in cells.items():
             if is_formula(value):
                 state.issue(
                     column,
@@ -224,12 +237,12 @@ class AssociationRowResource(resources.ModelResource):
             return
         for name in ("tier", "year"):
             try:
-                self.fields[name].widget.clean(row.get(self.column(name)))
+                self.read(name, cells)
             except ValueError as exc:
                 state.issue(self.column(name), str(exc))
-        key = self._parse_key(row)
+        key = self._parse_key(cells)
         if key is None:
-            if not TextWidget().clean(row.get(CODE)):
+            if not TextCell().read(cells.get(CODE)):
                 state.issue(CODE, _("Thiếu mã hội."))
             return
         tier, code, year = key
@@ -237,7 +250,7 @@ class AssociationRowResource(resources.ModelResource):
         extra = []
         for name in self.extra_keys:
             try:
-                value = self.fields[name].widget.clean(row.get(self.column(name)))
+                value = self.read(name, cells)
             except ValueError as exc:
                 state.issue(self.column(name), str(exc))
                 continue
@@ -248,8 +261,8 @@ class AssociationRowResource(resources.ModelResource):
         if state.issues:
             return
         state.key = (tier, code, year, *state.extra)
-        first = self._seen.setdefault(state.key, line)
-        if first != line:
+        first = self._seen.setdefault(state.key, state.line)
+        if first != state.line:
             state.issue(CODE, self.duplicate_message(first))
             return
         node = next((n for n in self.nodes.get((tier, code), ()) if self._active(n, year)), None)
@@ -262,7 +275,7 @@ class AssociationRowResource(resources.ModelResource):
             return
         if node.pk not in self.editable:
             # The name shown is the file's own, so nothing is revealed about a node the user cannot see.
-            named = TextWidget().clean(row.get(NAME))
+            named = TextCell().read(cells.get(NAME))
             state.issue(
                 CODE,
                 _(
@@ -275,41 +288,31 @@ class AssociationRowResource(resources.ModelResource):
         state.association = node
         state.instance = self.find_existing(state)
 
-    def duplicate_message(self, first: int) -> str:
-        return _("Trùng với hàng %(row)s: cùng mã, cấp và năm.") % {"row": first}
-
-    def find_existing(self, state: _Row):
-        """The stored object the row updates, or None for a new one."""
-        raise NotImplementedError
-
-    def get_instance(self, instance_loader, row):
-        return self._row.instance
-
-    def init_instance(self, row=None):
-        return self.new_instance(self._row)
-
-    def new_instance(self, state: _Row):
-        raise NotImplementedError
-
-    def import_instance(self, instance, row, **kwargs):
-        state = self._row
+    def read_values(self, state: _Row, instance) -> dict:
+        """The row's values, and its changes to `instance` (old → new); refuses a locked return."""
         values = {}
         for name in self.value_fields:
             column = self.column(name)
             try:
-                values[name] = self.fields[name].widget.clean(row.get(column))
+                value = self.read(name, state.cells)
             except ValueError as exc:
                 if not any(i.column == column for i in state.issues):
                     state.issue(column, str(exc))
-        extra_changes = self.extra_changes(instance, state, row)
+                continue
+            old = getattr(instance, name)
+            # Text the export wrote differently (a control character it could not hold) is unchanged.
+            if isinstance(old, str) and isinstance(value, str) and read_back(old) == value:
+                value = old
+            values[name] = value
+        extra_changes = self.extra_changes(instance, state)
         if not state.issues and state.association is not None:
             state.changes = extra_changes + [
-                Change(self.column(name), getattr(instance, self.fields[name].attribute), value)
+                Change(self.column(name), getattr(instance, name), value)
                 for name, value in values.items()
-                if getattr(instance, self.fields[name].attribute) != value
+                if getattr(instance, name) != value
             ]
-            if instance.pk is None and self.create_blank and not state.changes:
-                state.changes = [Change(self.column(self.extra_keys[0]), None, self.row_label(row))]
+            if state.instance is None and self.create_blank and not state.changes:
+                state.changes = [Change(self.column(self.extra_keys[0]), None, self.row_label(state))]
             existing = self.returns.get((state.association.pk, state.year))
             if state.changes and existing is not None and existing.is_locked:
                 state.issue(
@@ -320,68 +323,32 @@ class AssociationRowResource(resources.ModelResource):
                     )
                     % {"year": state.year},
                 )
-        if state.issues:
-            self.issues.extend(state.issues)
-            raise forms.ValidationError({i.column: i.message for i in state.issues})
-        for name, value in values.items():
-            setattr(instance, self.fields[name].attribute, value)
+        return values
 
-    def extra_changes(self, instance, state: _Row, row) -> list[Change]:
+    # --- what differs between kinds of file ------------------------------------------------------
+
+    def duplicate_message(self, first: int) -> str:
+        return _("Trùng với hàng %(row)s: cùng mã, cấp và năm.") % {"row": first}
+
+    def find_existing(self, state: _Row):
+        """The stored object the row updates, or None for a new one."""
+        raise NotImplementedError
+
+    def new_instance(self, state: _Row):
+        raise NotImplementedError
+
+    def extra_changes(self, instance, state: _Row) -> list[Change]:
         """Changes the row makes beyond its value columns (a fund's kind); may add issues."""
         return []
 
-    def skip_row(self, instance, original, row, import_validation_errors=None):
-        return not import_validation_errors and not self._row.changes
-
-    def before_save_instance(self, instance, row, **kwargs):
-        existing = self.returns.get((self._row.association.pk, self._row.year))
+    def before_save(self, state: _Row, instance) -> None:
+        """Note the return whose attachments change, so that its version is bumped."""
+        existing = self.returns.get((state.association.pk, state.year))
         if existing is not None:
             self.touched_returns[existing.pk] = existing
 
-    def after_import_row(self, row, row_result, **kwargs):
-        state = self._row
-        if row_result.is_new():
-            status = STATUS_NEW
-        elif row_result.is_update():
-            status = STATUS_CHANGED
-        elif row_result.is_skip():
-            status = STATUS_UNCHANGED
-        else:
-            return
-        node = state.association
-        self.outcomes.append(
-            RowOutcome(
-                line=state.line,
-                code=node.code,
-                tier=tier_label(node.tier),
-                name=node.name,
-                year=state.year,
-                label=self.row_label(row),
-                status=status,
-                changes=state.changes,
-            )
-        )
-        existing = self.returns.get((node.pk, state.year))
-        if existing is not None:
-            self.versions[existing.pk] = existing.version
-
-    def row_label(self, row) -> str:
+    def row_label(self, state: _Row) -> str:
         return ""
-
-    # The library collects the instances (use_bulk); `write()` saves them once every row has passed.
-    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        pass
-
-    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        pass
-
-    def bulk_delete(self, using_transactions, dry_run, raise_errors, result=None):
-        pass
-
-    def after_import(self, dataset, result, **kwargs):
-        # ModelResource resets the id sequence here, which could hand out ids already taken by a
-        # concurrent insert; we never import ids, so there is nothing to reset.
-        pass
 
     def write(self) -> None:
         """Create and update what the rows asked for, with history rows naming the importing user."""

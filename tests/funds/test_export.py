@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from associations.models import Tier
+from associations.models import Association, Tier
 from associations.services import association_create
 from funds import imports
 from funds.models import AnnualReturn, Fund, FundBalance, Scholarship
@@ -225,3 +225,51 @@ def test_it_round_trips_through_the_pages(client, tree, officer, figures):
     r = client.post(reverse("import_upload"), {"file": SimpleUploadedFile("so-lieu.xlsx", exported.content)})
     body = r.content.decode()
     assert "Không có thay đổi nào" in body
+
+
+# --- text a spreadsheet cannot hold ---------------------------------------------------------------
+
+
+@pytest.fixture
+def control_characters(tree):
+    """Stored text holding control characters, as pasted from Word or typed in a browser's text box."""
+    Association.objects.filter(pk=tree.c1.pk).update(name="Hội Khuyến học\x0bxã Bắc\x01")
+    AnnualReturn.objects.create(
+        association=tree.c1, year=YEAR, mobilised_cash=5, notes="Dòng một\x0bDòng hai\r\nDòng ba\x1f"
+    )
+    fund = Fund.objects.create(association=tree.c1, name="Quỹ\x0cÁnh Dương", kind=Fund.Kind.NAMED)
+    FundBalance.objects.create(fund=fund, year=YEAR, balance=7)
+    Scholarship.objects.create(
+        association=tree.c1, year=YEAR, programme="Học bổng\x0b2023", donor="=Công ty\x02", awards=1
+    )
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+@pytest.mark.parametrize("name", ["export_returns", "export_fund_balances", "export_scholarships"])
+def test_it_exports_text_holding_control_characters(client, tree, officer, control_characters, name, fmt):
+    client.force_login(officer)
+    r = _get(client, name, fmt=fmt)
+    assert r.status_code == 200
+    if fmt == "xlsx":
+        text = [v for line in read_xlsx(r.content) for v in line if isinstance(v, str)]
+    else:
+        text = [
+            v for line in csv.reader(io.StringIO(r.content.decode("utf-8-sig"), newline="")) for v in line
+        ]
+    assert "Hội Khuyến học\nxã Bắc" in text
+    assert not any(c in value for value in text for c in "\x01\x02\x0b\x0c\x1f\r")
+    _round_trip(client, officer, r, f"tep.{fmt}")
+
+
+def test_it_writes_line_breaks_as_excel_does(client, tree, officer, control_characters):
+    client.force_login(officer)
+    notes = read_xlsx(_get(client, "export_returns").content)[3][10]
+    assert notes == "Dòng một\nDòng hai\nDòng ba"
+
+
+def test_it_fills_the_template_despite_control_characters(client, tree, officer, control_characters):
+    client.force_login(officer)
+    for kind in ("returns", "funds", "scholarships"):
+        r = client.get(reverse("import_template"), {"nam": YEAR, "loai": kind})
+        assert r.status_code == 200
+        _round_trip(client, officer, r, "mau.xlsx")

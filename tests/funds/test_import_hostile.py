@@ -90,11 +90,14 @@ def test_it_refuses_a_zip_bomb_without_inflating_it(stored, officer):
     assert "quá nhiều dữ liệu" in only_error(refused(officer, out.getvalue())).message
 
 
-def test_it_refuses_a_csv_that_is_not_utf8(stored, officer):
-    content = csv_bytes([row(stored.association, mobilised_cash=1)], encoding="utf-16")
-    assert "không phải là bảng tính" in only_error(refused(officer, content, "so-lieu.csv")).message
+def test_it_refuses_a_csv_in_an_unknown_encoding_saying_what_to_save_in(stored, officer):
+    # Western European: read as Windows-1258 the headers do not match, so the encoding is the news.
     content = "Mã,Cấp,Tên hội\n".encode("cp1252", errors="replace")
-    assert "UTF-8" in only_error(refused(officer, content, "so-lieu.csv")).message
+    message = only_error(refused(officer, content, "so-lieu.csv")).message
+    assert "Windows-1258" in message and "“CSV UTF-8 (Comma delimited) (*.csv)”" in message
+    # Bytes that no encoding we read can hold.
+    message = only_error(refused(officer, b"M\x81,C\x8dp\n", "so-lieu.csv")).message
+    assert "Không nhận ra bảng mã" in message and "CSV UTF-8" in message
 
 
 # --- size and emptiness -------------------------------------------------------------------------

@@ -6,7 +6,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from associations.models import Association, Tier
-from reports.exports import export_csv, export_xlsx, neutralise, ranking_table
+from core.tabular import neutralise
+from reports.exports import export_csv, export_xlsx, ranking_table
 from reports.rankings import Metric, Scope, ScopeKind, ranking
 
 from .conftest import put_return

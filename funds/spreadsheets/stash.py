@@ -1,0 +1,66 @@
+"""Uploaded files kept between the preview and the confirmation, under a random token.
+
+They go through Django's storage API: `STORAGES["imports"]` when it is configured (a storage every
+application server shares, such as django-storages' S3), otherwise a private directory on this
+server, IMPORT_STASH_DIR or khuyenhoc-imports under the system temp dir. A file left by a preview
+that was never confirmed nor cancelled is removed a day later.
+"""
+
+import os
+import re
+import secrets
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.utils import timezone
+
+MAX_AGE = timedelta(days=1)
+TOKEN = re.compile(r"[0-9a-f]{32}")
+
+
+def _storage() -> Storage:
+    if "imports" in settings.STORAGES:
+        return storages["imports"]
+    path = Path(
+        getattr(settings, "IMPORT_STASH_DIR", "") or Path(tempfile.gettempdir()) / "khuyenhoc-imports"
+    )
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # In a shared /tmp someone else could have created the directory first, to read the uploads.
+    if path.stat().st_uid != os.getuid():
+        raise ImproperlyConfigured(f"{path} belongs to another user; set IMPORT_STASH_DIR.")
+    path.chmod(0o700)
+    return FileSystemStorage(location=path, file_permissions_mode=0o600, directory_permissions_mode=0o700)
+
+
+def stash_put(content: bytes) -> str:
+    """Keep the file; returns its token. Removes the files of previews older than a day."""
+    storage = _storage()
+    cutoff = timezone.now() - MAX_AGE
+    for name in storage.listdir("")[1]:
+        if storage.get_modified_time(name) < cutoff:
+            storage.delete(name)
+    token = secrets.token_hex(16)
+    storage.save(token, ContentFile(content))
+    return token
+
+
+def stash_get(token: str) -> bytes | None:
+    """The file kept under `token`, or None when it is gone."""
+    if not TOKEN.fullmatch(token):
+        return None
+    storage = _storage()
+    try:
+        with storage.open(token) as stashed:
+            return stashed.read()
+    except FileNotFoundError:
+        return None
+
+
+def stash_drop(token: str) -> None:
+    if TOKEN.fullmatch(token):
+        _storage().delete(token)
