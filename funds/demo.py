@@ -9,7 +9,7 @@ from datetime import date
 
 from associations.models import Association, Tier
 
-from .models import AnnualReturn, Fund, FundBalance, Scholarship, Transfer
+from .models import AnnualReturn, Fund, FundBalance, Qualifier, Scholarship, Transfer
 
 TY = 1_000_000_000
 TRIEU = 1_000_000
@@ -25,7 +25,7 @@ RETURNS = {
     ("17", 2022): {
         "mobilised_cash": 43_200_000_000,
         "per_inhabitant": 51_733,
-        "notes": "Huy động 43,2 tỷ đồng quỹ khuyến học.",
+        "notes": "",
     },
     # 2021: the article gives only the per-inhabitant figure (51.733 − 4.782 = 46.951 đồng); the
     # amount is that figure times the 2022 population.
@@ -33,34 +33,36 @@ RETURNS = {
     ("14", 2022): {
         "mobilised_cash": 7_800_000_000,
         "mobilised_in_kind": 8_000_000_000,
-        "notes": "Vận động 7,8 tỷ đồng, vật chất quy ra tiền 8 tỷ đồng; 10 suất học bổng tại "
-        "Nhật Bản trị giá 5 tỷ đồng. Quỹ học bổng Khuyến học tăng 110%.",
+        "notes": "Quỹ học bổng Khuyến học của tỉnh tăng 110% so với năm trước.",
     },
     ("02", 2022): {
         "mobilised_cash": 10_939_000_000,
         "per_inhabitant": 12_196,
-        "notes": "Quỹ 10,939 tỷ đồng.",
+        "notes": "",
     },
     ("12", 2022): {
         "mobilised_cash": 2_200_000_000,
         "per_inhabitant": 4_719,
-        "notes": "Vận động được trên 2,2 tỷ đồng.",
+        "notes": "",
+        "qualifiers": {"mobilised_cash": Qualifier.OVER},
     },
     ("15", 2022): {
         "awards_paid": 10_300_000_000,
         "facilities": 18_700_000_000,
-        "notes": "Hỗ trợ, trao thưởng trên 10,3 tỷ đồng; huy động 18,7 tỷ đồng xây dựng cơ sở "
-        "vật chất trường học.",
+        "notes": "",
+        "qualifiers": {"awards_paid": Qualifier.OVER},
     },
     ("10", 2022): {
         "mobilised_cash": 12_000_000_000,
         "per_inhabitant": 17_000,
-        "notes": "Các cấp hội vận động được trên 12 tỷ đồng.",
+        "notes": "Số liệu chung của các cấp hội trong tỉnh.",
+        "qualifiers": {"mobilised_cash": Qualifier.OVER},
     },
     ("11", 2022): {
         "mobilised_cash": 12_000_000_000,
         "per_inhabitant": 20_000,
-        "notes": "Thu trên 12 tỷ đồng.",
+        "notes": "",
+        "qualifiers": {"mobilised_cash": Qualifier.OVER},
     },
     ("25", 2022): {
         "notes": "100% huyện, thị, thành, xã, phường, thị trấn, cơ quan đơn vị đều xây dựng "
@@ -69,9 +71,16 @@ RETURNS = {
 }
 
 # Fund balances below the province: (tier, code): fund balance at the end of 2022.
+# The article's "trên" (over) is kept as a qualifier on the figure, not typed into a note.
 LOCAL_FUND_BALANCES = {
     (Tier.DISTRICT, "235"): 5_000_000_000,  # Cẩm Khê: "trên 5 tỷ"
     (Tier.COMMUNE, "08536"): 10_500_000_000,  # Tứ Xã, Lâm Thao
+}
+
+LOCAL_FUND_QUALIFIERS = {(Tier.DISTRICT, "235"): {"fund_balance": Qualifier.OVER}}
+FUND_QUALIFIERS = {
+    "Quỹ khuyến học dòng họ Lê": Qualifier.OVER,
+    "Quỹ khuyến học dòng họ Dương": Qualifier.OVER,
 }
 
 # (province code, fund name, kind, 2022 balance or None)
@@ -110,7 +119,7 @@ def load_figures() -> None:
     """Place every figure of the seed article on its association (safe to run twice)."""
     populations = {}
     for (code, year), spec in sorted(RETURNS.items(), key=lambda kv: "per_inhabitant_only" in kv[1]):
-        values = {k: spec[k] for k in AnnualReturn.FIGURE_FIELDS + ["notes"] if k in spec}
+        values = {k: spec[k] for k in AnnualReturn.FIGURE_FIELDS + ["notes", "qualifiers"] if k in spec}
         if "per_inhabitant" in spec:
             total = spec.get("mobilised_cash", 0) + spec.get("mobilised_in_kind", 0)
             values["population"] = implied_population(total, spec["per_inhabitant"])
@@ -122,11 +131,17 @@ def load_figures() -> None:
         _upsert(AnnualReturn, {"association": _node(Tier.PROVINCE, code), "year": year}, values)
 
     for (tier, code), balance in LOCAL_FUND_BALANCES.items():
-        _upsert(AnnualReturn, {"association": _node(tier, code), "year": 2022}, {"fund_balance": balance})
+        qualifiers = LOCAL_FUND_QUALIFIERS.get((tier, code), {})
+        _upsert(
+            AnnualReturn,
+            {"association": _node(tier, code), "year": 2022},
+            {"fund_balance": balance, "qualifiers": qualifiers},
+        )
 
     for code, name, kind, balance in FUNDS:
         fund = _upsert(Fund, {"association": _node(Tier.PROVINCE, code), "name": name}, {"kind": kind})
-        _upsert(FundBalance, {"fund": fund, "year": 2022}, {"balance": balance})
+        qualifier = FUND_QUALIFIERS.get(name, "")
+        _upsert(FundBalance, {"fund": fund, "year": 2022}, {"balance": balance, "qualifier": qualifier})
 
     _upsert(
         Scholarship,

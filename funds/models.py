@@ -73,6 +73,15 @@ def ensure_stored_unlocked(model, pk: int | None, association_field: str, key: t
         ensure_unlocked(*stored)
 
 
+class Qualifier(models.TextChoices):
+    """How the source stated a figure: "trên 2,2 tỷ" is a lower bound, not 2,2 tỷ exactly."""
+
+    OVER = "tren", _("trên")
+    MORE_THAN = "hon", _("hơn")
+    NEARLY = "gan", _("gần")
+    ABOUT = "khoang", _("khoảng")
+
+
 RETURN_AMOUNT_FIELDS = ["mobilised_cash", "mobilised_in_kind", "fund_balance", "awards_paid", "facilities"]
 
 
@@ -131,6 +140,8 @@ class AnnualReturn(models.Model):
     awards_paid = amount_field(_("khen thưởng, hỗ trợ đã chi"), null=True, blank=True)
     facilities = amount_field(_("nguồn lực xây dựng cơ sở vật chất"), null=True, blank=True)
     notes = models.TextField(_("ghi chú"), blank=True)
+    # {figure field: Qualifier}: the word the association put before a figure, kept for the report.
+    qualifiers = models.JSONField(_("cách nêu số liệu"), default=dict, blank=True)
 
     status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     submitted_by = models.ForeignKey(
@@ -171,6 +182,11 @@ class AnnualReturn(models.Model):
     def clean(self) -> None:
         if self.pk and self.association_id and self.year:
             ensure_unlocked(self.association_id, self.year)
+        if not isinstance(self.qualifiers, dict) or any(
+            field not in RETURN_AMOUNT_FIELDS or word not in Qualifier.values
+            for field, word in self.qualifiers.items()
+        ):
+            raise ValidationError({"qualifiers": _("Cách nêu số liệu không hợp lệ.")})
 
     @property
     def mobilised_total(self) -> int | None:
@@ -214,6 +230,7 @@ class FundBalance(models.Model):
     fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="balances")
     year = year_field()
     balance = amount_field(_("số dư cuối năm"), null=True, blank=True)
+    qualifier = models.CharField(_("cách nêu số dư"), max_length=10, choices=Qualifier.choices, blank=True)
 
     history = HistoricalRecords()
 
@@ -222,6 +239,9 @@ class FundBalance(models.Model):
         verbose_name_plural = _("số dư quỹ")
         constraints = [
             models.UniqueConstraint(fields=["fund", "year"], name="fund_balance_one_per_year"),
+            models.CheckConstraint(
+                name="fund_balance_qualifier_valid", condition=Q(qualifier__in=["", *Qualifier.values])
+            ),
             *amount_checks("fund_balance", ["balance"]),
         ]
 

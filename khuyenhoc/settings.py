@@ -173,6 +173,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Issued reports (their PDFs) are written through the storage API ("default" below, under MEDIA_ROOT);
+# several application servers need shared or object storage here (e.g. django-storages' S3 backend).
+MEDIA_URL = "media/"  # not served: files go out through views that check who may read them
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

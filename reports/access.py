@@ -1,8 +1,10 @@
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from associations.access import user_has_perm
 from associations.models import Association, Perm
 
+from .models import ClusterConference
 from .selectors import readable_clusters
 
 
@@ -16,3 +18,22 @@ def get_cluster_for_report(user, pk: int) -> Association:
 
 def can_edit_conference(user, cluster: Association) -> bool:
     return user_has_perm(user, cluster, Perm.EDIT_CONFERENCE)
+
+
+def can_issue_report(user, cluster: Association) -> bool:
+    """Issuing is the conference record's last step: the same people (the chair, a reviewer) do it."""
+    return can_edit_conference(user, cluster)
+
+
+def get_conference_for_user(user, pk: int, *, write: bool = False) -> ClusterConference:
+    """A conference of a cluster the user may read (else 404); with `write`, one they may change (else 403)."""
+    conference = (
+        ClusterConference.objects.filter(pk=pk, cluster__in=readable_clusters(user))
+        .select_related("cluster", "host", "next_host")
+        .first()
+    )
+    if conference is None:
+        raise Http404("Không tìm thấy hội nghị này.")
+    if write and not can_edit_conference(user, conference.cluster):
+        raise PermissionDenied("Bạn không có quyền thực hiện thao tác này.")
+    return conference

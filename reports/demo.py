@@ -26,14 +26,14 @@ TAY_BAC_2022 = {
         "tế - xã hội của địa phương; công tác tuyên truyền được đổi mới; tổ chức Hội được củng cố; các tỉnh chú "
         "trọng xây dựng và phát triển các quỹ khuyến học, tạo nguồn lực để đẩy mạnh hoạt động của Hội."
     ),
+    # The money and scholarships handed over, and the rotating flag, are stated by the report from
+    # the figures and the next host; the events say only what no figure records.
     "events": "\n".join(
         [
-            "Hội Khuyến học tỉnh Hà Giang, đơn vị đăng cai, báo cáo tổng hợp kết quả nổi bật năm 2022 của cụm.",
-            "Phó Chủ tịch, Tổng Thư ký Hội Khuyến học Việt Nam Lê Mạnh Hùng phát biểu chỉ đạo, biểu dương thành "
-            "tích các hội khuyến học cụm Tây Bắc.",
-            "Hội Khuyến học Việt Nam trao học bổng “Học không bao giờ cùng” cho các học sinh xuất sắc huyện Yên "
-            "Minh.",
-            "Hội Khuyến học Hà Giang trao cờ luân lưu đăng cai Cụm thi đua Tây Bắc cho Hội Khuyến học Hòa Bình.",
+            "Hội Khuyến học tỉnh Hà Giang báo cáo tổng hợp những kết quả nổi bật của các hội trong cụm.",
+            "Phát biểu chỉ đạo Hội nghị, Phó Chủ tịch kiêm Tổng Thư ký Hội Khuyến học Việt Nam biểu dương thành "
+            "tích các hội khuyến học cụm Tây Bắc và đề nghị các cấp hội tiếp tục đẩy mạnh xây dựng phong trào học "
+            "tập, mô hình học tập trong năm 2023.",
         ]
     ),
     "directions": "\n".join(
@@ -46,6 +46,17 @@ TAY_BAC_2022 = {
             "tạo”, trong đó có Giải thưởng “Khuyến học - Tự học thành tài”.",
         ]
     ),
+    "doc_symbol": "BC-CTĐ1",
+    "signer_authority": "TM. Cụm thi đua",
+    "signer_title": "Cụm trưởng",
+    "signer_name": "Nguyễn Thị Kim Hải",
+    "recipients": "\n".join(
+        [
+            "- Trung ương Hội Khuyến học Việt Nam (để báo cáo);",
+            "- Các hội khuyến học tỉnh trong cụm;",
+            "- Lưu: VT.",
+        ]
+    ),
 }
 
 
@@ -53,7 +64,7 @@ def load_conferences() -> None:
     """Create or refresh the Tây Bắc 2022 conference (safe to run twice)."""
     cluster = Association.objects.get(tier=Tier.CLUSTER, code="CUM01")
     provinces = {p.code: p for p in cluster.get_children()}
-    conference, _ = ClusterConference.objects.get_or_create(cluster=cluster, year=2022)
+    conference, _ = ClusterConference.objects.get_or_create(cluster=cluster, year=2022, kind="giao_ban")
     for name, value in TAY_BAC_2022.items():
         setattr(conference, name, value)
     conference.host = provinces["02"]

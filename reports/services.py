@@ -8,13 +8,16 @@ from .models import ClusterConference
 
 
 @transaction.atomic
-def conference_save(*, user, cluster: Association, year: int, data: dict) -> ClusterConference:
-    """Create or update the conference record of (cluster, year) for its chair or a reviewer."""
+def conference_save(
+    *, user, cluster: Association, data: dict, conference: ClusterConference | None = None
+) -> ClusterConference:
+    """Create a conference of the cluster, or update `conference`, for its chair or a reviewer."""
     if not can_edit_conference(user, cluster):
         raise PermissionDenied
-    conference = ClusterConference.objects.filter(cluster=cluster, year=year).first() or ClusterConference(
-        cluster=cluster, year=year
-    )
+    if conference is None:
+        conference = ClusterConference(cluster=cluster)
+    elif conference.cluster_id != cluster.pk:
+        raise PermissionDenied
     for name, value in data.items():
         setattr(conference, name, value)
     conference.full_clean()

@@ -1,64 +1,172 @@
+"""The cluster report: the live draft, the issued versions, their PDFs, and issuing."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
-from django.utils.text import slugify
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from core.years import MAX_YEAR, MIN_YEAR
 
-from . import services
-from .access import can_edit_conference, get_cluster_for_report
-from .forms import ConferenceForm
+from . import snapshot
+from .access import can_issue_report, get_cluster_for_report, get_conference_for_user
+from .conferences import latest_conference
+from .forms import IssueForm
+from .issuing import next_number, outstanding_members, report_filename, report_issue
 from .models import ClusterConference
-from .pdf import html_to_pdf
-from .selectors import cluster_report as build_report
+from .rendering import document_context, render_pdf
 
-TEMPLATE = "reports/cluster_report.html"
+PAGE = "reports/cluster_report.html"
 
 
-def _report_context(request, pk: int, year: int) -> dict:
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise Http404
-    cluster = get_cluster_for_report(request.user, pk)
-    return {
-        "report": build_report(cluster=cluster, year=year),
-        "cluster": cluster,
-        "year": year,
-        "can_edit": can_edit_conference(request.user, cluster),
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _page(request, conference: ClusterConference, *, draft: bool, issue_form: IssueForm | None = None):
+    """The report page: the latest issued version unless `draft`, with what changed since it."""
+    versions = list(conference.issued.order_by("version"))
+    live = snapshot.live(cluster=conference.cluster, year=conference.year, conference=conference)
+    latest = versions[-1] if versions else None
+    if latest is not None and not draft:
+        doc, issued, previous = latest.snapshot, latest, (versions[-2] if len(versions) > 1 else None)
+    else:
+        doc, issued, previous = live, None, None
+    can_issue = can_issue_report(request.user, conference.cluster)
+    if can_issue and issue_form is None:
+        today = timezone.localdate()
+        dated = conference.date if latest is None and conference.date else today
+        issue_form = IssueForm(initial={"number": next_number(conference, dated.year), "dated": dated})
+    context = {
+        **document_context(doc, issued=issued, previous=previous),
+        "conference": conference,
+        "cluster": conference.cluster,
+        "year": conference.year,
+        "versions": versions,
+        "latest": latest,
+        "pending_changes": snapshot.changes(latest.snapshot, live) if latest is not None else [],
+        "outstanding": outstanding_members(live),
+        "can_edit": can_issue,
+        "issue_form": issue_form if can_issue else None,
+        "viewing_draft": issued is None,
     }
+    return render(request, PAGE, context)
+
+
+@login_required
+def conference_report(request, pk: int):
+    return _page(request, get_conference_for_user(request.user, pk), draft=False)
+
+
+@login_required
+def conference_draft(request, pk: int):
+    return _page(request, get_conference_for_user(request.user, pk), draft=True)
+
+
+@login_required
+def conference_draft_pdf(request, pk: int):
+    conference = get_conference_for_user(request.user, pk)
+    doc = snapshot.live(cluster=conference.cluster, year=conference.year, conference=conference)
+    return _pdf_response(render_pdf(doc), report_filename(conference))
+
+
+@login_required
+def conference_pdf(request, pk: int):
+    """The latest issued PDF, or the draft while none is issued."""
+    conference = get_conference_for_user(request.user, pk)
+    latest = conference.issued.order_by("-version").first()
+    if latest is None:
+        return conference_draft_pdf(request, pk)
+    return redirect("issued_pdf", pk=conference.pk, version=latest.version)
+
+
+@login_required
+def issued_report(request, pk: int, version: int):
+    conference = get_conference_for_user(request.user, pk)
+    versions = {v.version: v for v in conference.issued.all()}
+    if version not in versions:
+        raise Http404
+    context = {
+        **document_context(
+            versions[version].snapshot, issued=versions[version], previous=versions.get(version - 1)
+        ),
+        "conference": conference,
+        "cluster": conference.cluster,
+        "year": conference.year,
+        "versions": sorted(versions.values(), key=lambda v: v.version),
+        "latest": versions[max(versions)],
+        "can_edit": False,
+        "viewing_draft": False,
+    }
+    return render(request, PAGE, context)
+
+
+@login_required
+def issued_pdf(request, pk: int, version: int):
+    """The stored file, byte for byte as it was issued."""
+    conference = get_conference_for_user(request.user, pk)
+    issued = get_object_or_404(conference.issued, version=version)
+    return FileResponse(
+        issued.pdf.open("rb"),
+        as_attachment=True,
+        filename=report_filename(conference, issued),
+        content_type="application/pdf",
+    )
+
+
+@login_required
+@require_POST
+def conference_issue(request, pk: int):
+    conference = get_conference_for_user(request.user, pk, write=True)
+    form = IssueForm(request.POST)
+    if form.is_valid():
+        try:
+            issued = report_issue(user=request.user, conference=conference, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("Đã ban hành Báo cáo số %(ref)s (bản %(v)s).")
+                % {"ref": issued.reference, "v": issued.version},
+            )
+            return redirect("conference_report", pk=conference.pk)
+    return _page(request, conference, draft=True, issue_form=form)
 
 
 @login_required
 def cluster_report(request, pk: int, year: int):
-    return render(request, TEMPLATE, _report_context(request, pk, year))
-
-
-def report_filename(cluster, year: int) -> str:
-    return f"bao-cao-{slugify(cluster.short_name.replace('đ', 'd').replace('Đ', 'D'))}-{year}.pdf"
+    """The address of the time when a cluster met once a year: its latest conference of `year`, or the figures alone."""
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise Http404
+    cluster = get_cluster_for_report(request.user, pk)
+    conference = latest_conference(cluster=cluster, year=year)
+    if conference is not None:
+        return redirect("conference_report", pk=conference.pk)
+    doc = snapshot.live(cluster=cluster, year=year)
+    context = {
+        **document_context(doc),
+        "conference": None,
+        "cluster": cluster,
+        "year": year,
+        "can_edit": can_issue_report(request.user, cluster),
+        "viewing_draft": True,
+    }
+    return render(request, PAGE, context)
 
 
 @login_required
 def cluster_report_pdf(request, pk: int, year: int):
-    context = _report_context(request, pk, year)
-    html = render_to_string(TEMPLATE, {**context, "pdf": True}, request=request)
-    response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{report_filename(context["cluster"], year)}"'
-    return response
-
-
-@login_required
-def conference_edit(request, pk: int, year: int):
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise Http404
     cluster = get_cluster_for_report(request.user, pk)
-    if not can_edit_conference(request.user, cluster):
-        raise PermissionDenied
-    instance = ClusterConference.objects.filter(cluster=cluster, year=year).first()
-    form = ConferenceForm(request.POST or None, instance=instance, cluster=cluster, year=year)
-    if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        services.conference_save(user=request.user, cluster=cluster, year=year, data=data)
-        messages.success(request, _("Đã lưu thông tin hội nghị."))
-        return redirect("cluster_report", pk=cluster.pk, year=year)
-    return render(request, "reports/conference_edit.html", {"form": form, "cluster": cluster, "year": year})
+    conference = latest_conference(cluster=cluster, year=year)
+    if conference is not None:
+        return redirect("conference_pdf", pk=conference.pk)
+    doc = snapshot.live(cluster=cluster, year=year)
+    return _pdf_response(render_pdf(doc), report_filename(ClusterConference(cluster=cluster, year=year)))

@@ -1,12 +1,52 @@
 """Figures on the small tree, and a way to grow it, for the ranking, completeness and trend tests."""
 
+import io
 import re
 
 import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 
 from associations.models import Association, Tier
 from associations.services import association_create
 from funds.models import AnnualReturn
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Issued reports are written under a folder of each test's own."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture(scope="module")
+def demo_once(django_db_setup, django_db_blocker):
+    """The demo data, loaded once per module inside a transaction that is rolled back afterwards.
+
+    Tests that use it also take `db`, whose per-test savepoint undoes what each test changes.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        # DEBUG: the command refuses demo users without it; MD5: what the tests' logins check against.
+        with override_settings(DEBUG=True, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+            call_command("load_demo", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
+def approve_all(cluster: Association, year: int) -> None:
+    """Submit and approve every return of the cluster's subtree for `year`, through the workflow services."""
+    from django.contrib.auth import get_user_model
+
+    from funds.services import annual_return_approve, annual_return_submit
+
+    admin = get_user_model().objects.filter(is_superuser=True).first() or get_user_model().objects.create_superuser(
+        "quantri", password="pw-quantri"
+    )
+    for annual_return in AnnualReturn.objects.in_subtree_of(cluster).for_year(year):
+        if annual_return.status == AnnualReturn.Status.DRAFT:
+            annual_return = annual_return_submit(user=admin, annual_return=annual_return)
+        if annual_return.status == AnnualReturn.Status.SUBMITTED:
+            annual_return_approve(user=admin, annual_return=annual_return)
 
 
 def put_return(node: Association, year: int, *, status: str = AnnualReturn.Status.DRAFT, **figures):

@@ -1,0 +1,212 @@
+"""The sentences of the cluster report, written from the figures the way the association writes them.
+
+Every function takes the plain data of a report snapshot (see `reports.snapshot`) and returns
+Vietnamese text. A figure is written once, with the word the source put before it ("trên 2,2 tỷ
+đồng"), and a clause is left out when the association's own note already states its figure.
+"""
+
+import re
+from datetime import date
+
+from core.numbers import grouped, money_short, per_person
+
+KIND_TITLES = {
+    "giao_ban": "Hội nghị giao ban",
+    "so_ket": "Hội nghị sơ kết 6 tháng đầu năm",
+    "tong_ket": "Hội nghị tổng kết",
+}
+SUBJECT = "công tác khuyến học, khuyến tài, xây dựng xã hội học tập"
+STATE_LABELS = {
+    "approved": "đã duyệt",
+    "submitted": "chờ duyệt",
+    "draft": "chưa gửi duyệt",
+    "missing": "chưa có báo cáo",
+}
+
+
+def amount(value: int | None, qualifier: str = "") -> str:
+    """43200000000, "trên" -> 'trên 43,2 tỷ đồng'."""
+    text = money_short(value)
+    return f"{qualifier} {text}" if qualifier and value is not None else text
+
+
+def _number_forms(value: int, *, money: bool) -> list[str]:
+    """Regexes matching the ways a note may write `value`: '43,2 tỷ', '43,2 tỉ', '43.200.000.000'."""
+    forms = [rf"(?<![\d.,]){re.escape(grouped(value))}(?![\d])"]
+    if money:
+        number, unit = money_short(value).split(" ", 1)
+        unit = unit.split(" ")[0]
+        units = "tỷ|tỉ" if unit == "tỷ" else re.escape(unit)
+        forms.append(rf"(?<![\d.,]){re.escape(number)}\s*(?:{units})")
+    return forms
+
+
+def states(note: str, value: int | None, *, money: bool = True) -> bool:
+    """True when the association's note already gives this figure, so the report must not repeat it."""
+    if not note or value is None:
+        return False
+    return any(re.search(form, note) for form in _number_forms(value, money=money))
+
+
+def conference_title(kind: str, number: int | None, year: int) -> str:
+    """'Hội nghị giao ban lần thứ 28 công tác khuyến học, … năm 2022'."""
+    ordinal = f" lần thứ {number}" if number else ""
+    if kind == "so_ket":
+        return f"{KIND_TITLES[kind]} {year}{ordinal} {SUBJECT}"
+    return f"{KIND_TITLES.get(kind, KIND_TITLES['giao_ban'])}{ordinal} {SUBJECT} năm {year}"
+
+
+def opening(*, cluster: str, conference: dict, year: int) -> str:
+    """The first sentence: when, who, what, where and who hosted."""
+    when = ""
+    if conference.get("date"):
+        when = f"Ngày {date.fromisoformat(conference['date']).strftime('%d/%m/%Y')}, "
+    text = f"{when}{cluster} tổ chức {conference_title(conference['kind'], conference.get('number'), year)}"
+    if conference.get("place"):
+        text += f" tại {conference['place']}"
+    if conference.get("host"):
+        text += f", do {conference['host']} đăng cai"
+    return text + "."
+
+
+def members_sentence(members: list[dict]) -> str:
+    names = ", ".join(m["name"] for m in members)
+    return f"Cụm gồm {len(members)} hội khuyến học tỉnh: {names}."
+
+
+def figures_status(*, members: list[dict], year: int) -> str:
+    """Which year the figures are, how many members they cover, and whether they are approved."""
+    by_state: dict[str, list[str]] = {}
+    for m in members:
+        by_state.setdefault(m["state"], []).append(m["name"])
+    reporting = len(members) - len(by_state.get("missing", []))
+    text = f"Số liệu trong báo cáo là số liệu năm {year} của {reporting}/{len(members)} hội thành viên"
+    if reporting and set(by_state) <= {"approved", "missing"}:
+        text += ", đã được duyệt"
+    elif reporting:
+        parts = [
+            f"{STATE_LABELS[state]}: {', '.join(by_state[state])}"
+            for state in ("approved", "submitted", "draft")
+            if state in by_state
+        ]
+        text += f", chưa được duyệt đầy đủ ({'; '.join(parts)})"
+    if "missing" in by_state:
+        text += f"; chưa có báo cáo năm {year}: {', '.join(by_state['missing'])}"
+    return text + "."
+
+
+def member_sentence(member: dict, *, year: int) -> str:
+    """One member's results, as the article writes them; figures its note already gives are left out."""
+    name, note = member["name"], member.get("note", "")
+    if not member["has_data"]:
+        return f"{name}: chưa có báo cáo năm {year}."
+    f, q = member["figures"], member["qualifiers"]
+    clauses = []
+    if f["mobilised"] is not None and not states(note, f["mobilised"]):
+        clause = f"vận động được {amount(f['mobilised'], q.get('mobilised', ''))}"
+        if f["in_kind"]:
+            clause += (
+                f" (tiền {amount(f['cash'], q.get('cash', ''))}, "
+                f"hiện vật quy ra tiền {amount(f['in_kind'], q.get('in_kind', ''))})"
+            )
+        clauses.append(clause)
+    if f["per_inhabitant"] is not None and not states(note, f["per_inhabitant"], money=False):
+        clause = f"bình quân đạt {per_person(f['per_inhabitant'])}"
+        change = f["per_inhabitant_change"]
+        if change is not None:
+            trend = "tăng" if change >= 0 else "giảm"
+            clause += f" ({trend} {grouped(abs(change))} đồng so với năm {year - 1})"
+        clauses.append(clause)
+    paid = []
+    if f["awards_paid"] is not None and not states(note, f["awards_paid"]):
+        paid.append(f"hỗ trợ, trao thưởng {amount(f['awards_paid'], q.get('awards_paid', ''))}")
+    if f["facilities"] is not None and not states(note, f["facilities"]):
+        paid.append(
+            f"huy động {amount(f['facilities'], q.get('facilities', ''))} xây dựng cơ sở vật chất trường học"
+        )
+    if paid:
+        clauses.append(" và ".join(paid))
+    sentence = ""
+    if clauses:
+        sentence = f"{name} " + ", ".join(clauses[:2]) + "".join(f"; {c}" for c in clauses[2:]) + "."
+    if note:
+        note = note if note[-1] in ".!?…" else note + "."
+        return f"{sentence} {note}" if sentence else f"{name}: {note}"
+    return sentence or f"{name}: đã có báo cáo, chưa có số liệu vận động."
+
+
+def _fund_clauses(funds: list[dict]) -> list[str]:
+    """Named funds of one member; funds with the same balance share one clause, so the figure is written once."""
+    groups: dict[tuple, list[str]] = {}
+    for fund in funds:
+        groups.setdefault((fund["balance"], fund.get("qualifier", "")), []).append(fund["name"])
+    clauses = []
+    for (balance, qualifier), names in groups.items():
+        if balance is None:
+            clauses.append(f"{', '.join(names)} (chưa báo cáo số dư)")
+        elif len(names) == 1:
+            clauses.append(f"{names[0]} có số dư {amount(balance, qualifier)}")
+        else:
+            clauses.append(
+                f"{', '.join(names[:-1])} và {names[-1]}, mỗi quỹ có số dư {amount(balance, qualifier)}"
+            )
+    return clauses
+
+
+def _local_fund_clause(local: dict, member: str) -> str:
+    where = f" ({local['parent']})" if local["parent"] and local["parent"] != member else ""
+    return f"quỹ khuyến học của {local['name']}{where} có số dư {amount(local['balance'], local.get('qualifier', ''))}"
+
+
+def _scholarship_clause(s: dict) -> str:
+    details = []
+    if s["awards"]:
+        details.append(f"{grouped(s['awards'])} suất")
+    kind = [word for flag, word in ((s["in_kind"], "bằng hiện vật"), (s["abroad"], "ở nước ngoài")) if flag]
+    if kind:
+        details.append(", ".join(kind))
+    if s["value"] is not None:
+        details.append(f"trị giá {money_short(s['value'])}")
+    if s["donor"]:
+        details.append(f"do {s['donor']} tài trợ")
+    return s["programme"] + (": " + ", ".join(details) if details else "")
+
+
+def funds_paragraphs(
+    *, members: list[dict], funds: list[dict], local_funds: list[dict], scholarships: list[dict]
+):
+    """[(member name, text)] for the members with named funds, local funds or scholarships, in member order."""
+    paragraphs = []
+    for m in members:
+        clauses = _fund_clauses([f for f in funds if f["member_id"] == m["id"]])
+        clauses += [_local_fund_clause(lf, m["name"]) for lf in local_funds if lf["member_id"] == m["id"]]
+        clauses += [_scholarship_clause(s) for s in scholarships if s["member_id"] == m["id"]]
+        if clauses:
+            paragraphs.append((m["name"], "; ".join(clauses) + "."))
+    return paragraphs
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def transfer_sentence(t: dict) -> str:
+    """'Hội Khuyến học Việt Nam trao 50 triệu đồng hỗ trợ Hội Khuyến học huyện Yên Minh.'"""
+    given = f"{t['giver']} trao" + (f" {money_short(t['amount'])}" if t["amount"] is not None else "")
+    purpose = t["purpose"].rstrip(".")
+    if t["recipient_short"] and t["recipient_short"] in purpose:
+        return f"{given} {_lower_first(purpose)}."
+    return f"{given} cho {t['recipient']} ({_lower_first(purpose)})."
+
+
+def next_host_sentence(*, conference: dict, year: int) -> str:
+    if not conference.get("next_host"):
+        return ""
+    giver = (
+        f"{conference['host']} trao cờ luân lưu cho "
+        if conference.get("host")
+        else "Cờ luân lưu được trao cho "
+    )
+    if conference["kind"] == "so_ket":
+        return f"{giver}{conference['next_host']}, đơn vị đăng cai hội nghị tiếp theo của cụm."
+    return f"{giver}{conference['next_host']}, đơn vị đăng cai Hội nghị giao ban cụm năm {year + 1}."
