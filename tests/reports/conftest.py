@@ -27,7 +27,9 @@ def demo_once(django_db_setup, django_db_blocker):
     """
     with django_db_blocker.unblock(), transaction.atomic():
         # DEBUG: the command refuses demo users without it; MD5: what the tests' logins check against.
-        with override_settings(DEBUG=True, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        with override_settings(
+            DEBUG=True, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+        ):
             call_command("load_demo", stdout=io.StringIO())
         yield
         transaction.set_rollback(True)
@@ -39,9 +41,9 @@ def approve_all(cluster: Association, year: int) -> None:
 
     from funds.services import annual_return_approve, annual_return_submit
 
-    admin = get_user_model().objects.filter(is_superuser=True).first() or get_user_model().objects.create_superuser(
-        "quantri", password="pw-quantri"
-    )
+    admin = get_user_model().objects.filter(
+        is_superuser=True
+    ).first() or get_user_model().objects.create_superuser("quantri", password="pw-quantri")
     for annual_return in AnnualReturn.objects.in_subtree_of(cluster).for_year(year):
         if annual_return.status == AnnualReturn.Status.DRAFT:
             annual_return = annual_return_submit(user=admin, annual_return=annual_return)

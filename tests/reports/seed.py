@@ -57,7 +57,17 @@ SEED_NAMES = [
     "trao cờ luân lưu cho Hội Khuyến học tỉnh Hòa Bình",
     "Chưa có báo cáo năm 2022",
 ]
-MEMBERS = ["Hà Giang", "Lai Châu", "Điện Biên", "Sơn La", "Hòa Bình", "Phú Thọ", "Tuyên Quang", "Yên Bái", "Lào Cai"]
+MEMBERS = [
+    "Hà Giang",
+    "Lai Châu",
+    "Điện Biên",
+    "Sơn La",
+    "Hòa Bình",
+    "Phú Thọ",
+    "Tuyên Quang",
+    "Yên Bái",
+    "Lào Cai",
+]
 
 
 def count(text: str, phrase: str) -> int:
@@ -66,7 +76,9 @@ def count(text: str, phrase: str) -> int:
 
 
 def seed_problems(text: str) -> list[str]:
-    problems = [f"{p}: {count(text, p)}×, expected {n}" for p, n in SEED_FIGURES.items() if count(text, p) != n]
+    problems = [
+        f"{p}: {count(text, p)}×, expected {n}" for p, n in SEED_FIGURES.items() if count(text, p) != n
+    ]
     # Where the article says "trên", the bare figure never appears without it (nor inside another phrase).
     for phrase in (p for p in SEED_FIGURES if p.startswith("trên ")):
         bare = phrase.removeprefix("trên ")

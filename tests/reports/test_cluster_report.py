@@ -13,6 +13,7 @@ from tests.reports.seed import MEMBERS, SEED_FIGURES, count, seed_problems
 
 pytestmark = pytest.mark.usefixtures("demo_once")
 
+
 def article_text(html: bytes) -> str:
     body = html.decode()
     body = body[body.index("<article") : body.index("</article>")]
@@ -26,7 +27,10 @@ def table_rows(html: bytes) -> dict[str, list[str]]:
     table = table[table.index("<tbody>") : table.index("</tbody>")]
     rows = {}
     for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S):
-        cells = [" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]
+        cells = [
+            " ".join(re.sub(r"<[^>]+>", " ", c).split())
+            for c in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)
+        ]
         rows[cells[1].split(" ")[0] if cells[1].startswith("Cộng") else cells[1]] = cells
     return rows
 
@@ -58,9 +62,17 @@ def test_it_shows_every_seed_figure_once_with_its_qualifier(chair_client, confer
 
 
 def test_the_province_sentences_read_like_the_article(chair_client, conference):
-    results = chair_client.get(reverse("conference_report", args=[conference.pk])).context["doc"]["text"]["results"]
-    assert "Hòa Bình vận động được 43,2 tỷ đồng, bình quân đạt 51.733 đồng/người (tăng 4.782 đồng so với năm 2021)." in results
-    assert "Lào Cai vận động được trên 12 tỷ đồng, bình quân đạt 17.000 đồng/người. Số liệu chung của các cấp hội trong tỉnh." in results
+    results = chair_client.get(reverse("conference_report", args=[conference.pk])).context["doc"]["text"][
+        "results"
+    ]
+    assert (
+        "Hòa Bình vận động được 43,2 tỷ đồng, bình quân đạt 51.733 đồng/người (tăng 4.782 đồng so với năm 2021)."
+        in results
+    )
+    assert (
+        "Lào Cai vận động được trên 12 tỷ đồng, bình quân đạt 17.000 đồng/người. Số liệu chung của các cấp hội trong tỉnh."
+        in results
+    )
     assert "Điện Biên vận động được trên 12 tỷ đồng, bình quân đạt 20.000 đồng/người." in results
 
 

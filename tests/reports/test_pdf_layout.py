@@ -86,7 +86,9 @@ def test_every_font_is_embedded_and_the_body_is_a_times_metric_serif_at_13_to_14
         for font in page["/Resources"]["/Font"].values():
             font = font.get_object()
             descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
-            embedded[str(font["/BaseFont"])] = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+            embedded[str(font["/BaseFont"])] = any(
+                k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")
+            )
     assert embedded and all(embedded.values())
     portrait = [p for p in issued.pages if float(p.mediabox.width) < float(p.mediabox.height)]
     characters = Counter()

@@ -147,7 +147,10 @@ def test_a_transfer_whose_purpose_names_the_recipient_is_said_once():
         "amount": 50_000_000,
         "purpose": "Hỗ trợ Hội Khuyến học huyện Yên Minh",
     }
-    assert prose.transfer_sentence(t) == "Hội Khuyến học Việt Nam trao 50 triệu đồng hỗ trợ Hội Khuyến học huyện Yên Minh."
+    assert (
+        prose.transfer_sentence(t)
+        == "Hội Khuyến học Việt Nam trao 50 triệu đồng hỗ trợ Hội Khuyến học huyện Yên Minh."
+    )
     t |= {"purpose": "Học bổng cho học sinh nghèo", "amount": None}
     assert prose.transfer_sentence(t) == (
         "Hội Khuyến học Việt Nam trao cho Hội Khuyến học huyện Yên Minh (học bổng cho học sinh nghèo)."
@@ -157,10 +160,26 @@ def test_a_transfer_whose_purpose_names_the_recipient_is_said_once():
 @pytest.mark.parametrize(
     ("kind", "number", "expected"),
     [
-        ("giao_ban", None, "Hội nghị giao ban công tác khuyến học, khuyến tài, xây dựng xã hội học tập năm 2022"),
-        ("giao_ban", 28, "Hội nghị giao ban lần thứ 28 công tác khuyến học, khuyến tài, xây dựng xã hội học tập năm 2022"),
-        ("so_ket", None, "Hội nghị sơ kết 6 tháng đầu năm 2022 công tác khuyến học, khuyến tài, xây dựng xã hội học tập"),
-        ("tong_ket", 3, "Hội nghị tổng kết lần thứ 3 công tác khuyến học, khuyến tài, xây dựng xã hội học tập năm 2022"),
+        (
+            "giao_ban",
+            None,
+            "Hội nghị giao ban công tác khuyến học, khuyến tài, xây dựng xã hội học tập năm 2022",
+        ),
+        (
+            "giao_ban",
+            28,
+            "Hội nghị giao ban lần thứ 28 công tác khuyến học, khuyến tài, xây dựng xã hội học tập năm 2022",
+        ),
+        (
+            "so_ket",
+            None,
+            "Hội nghị sơ kết 6 tháng đầu năm 2022 công tác khuyến học, khuyến tài, xây dựng xã hội học tập",
+        ),
+        (
+            "tong_ket",
+            3,
+            "Hội nghị tổng kết lần thứ 3 công tác khuyến học, khuyến tài, xây dựng xã hội học tập năm 2022",
+        ),
     ],
 )
 def test_it_names_the_conference_by_kind_and_number(kind, number, expected):
