@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -38,9 +38,13 @@ def conference_create(request, pk: int):
     form = ConferenceForm(request.POST or None, initial=initial, cluster=cluster)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        conference = services.conference_save(user=request.user, cluster=cluster, data=data)
-        messages.success(request, _("Đã tạo hội nghị."))
-        return redirect("conference_report", pk=conference.pk)
+        try:
+            conference = services.conference_save(user=request.user, cluster=cluster, data=data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Đã tạo hội nghị."))
+            return redirect("conference_report", pk=conference.pk)
     return render(
         request, "reports/conference_edit.html", {"form": form, "cluster": cluster, "conference": None}
     )

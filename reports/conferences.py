@@ -79,11 +79,13 @@ def member_returns(
 
 
 def cluster_conferences(*, cluster: Association) -> list[ClusterConference]:
-    """The cluster's conferences, newest first, each with hosts and its issued versions (two queries)."""
+    """The cluster's conferences, newest first, with hosts and `versions` (issued, oldest first) (two queries)."""
     return list(
         ClusterConference.objects.filter(cluster=cluster)
         .select_related("host", "next_host")
-        .prefetch_related(Prefetch("issued", queryset=IssuedReport.objects.order_by("version")))
+        .prefetch_related(
+            Prefetch("issued", queryset=IssuedReport.objects.order_by("version"), to_attr="versions")
+        )
         .order_by("-year", "-date", "-pk")
     )
 

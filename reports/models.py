@@ -75,6 +75,7 @@ class ClusterConference(models.Model):
                 fields=["cluster", "kind", "number"],
                 condition=Q(number__isnull=False),
                 name="conference_number_unique_per_kind",
+                violation_error_message=_("Cụm đã có một hội nghị cùng loại mang số thứ tự này."),
             ),
             models.CheckConstraint(
                 name="conference_kind_valid", condition=Q(kind__in=["giao_ban", "so_ket", "tong_ket"])

@@ -255,3 +255,17 @@ def test_the_report_stays_vietnamese_in_the_english_interface(chair_client, conf
     text = article_text(r.content)
     assert "BÁO CÁO" in text and "51.733 đồng/người" in text and "43,2 tỷ đồng" in text
     assert "trên 2,2 tỷ đồng" in text
+
+
+def test_the_chair_starts_the_2023_conference_of_hoa_binh_from_the_cluster_page(chair_client, tay_bac):
+    page = chair_client.get(reverse("conference_list", args=[tay_bac.pk])).content.decode()
+    create = reverse("conference_create", args=[tay_bac.pk])
+    assert f'href="{create}"' in page
+    form = chair_client.get(create).context["form"]
+    hoa_binh = Association.objects.get(tier=Tier.PROVINCE, code="17")
+    assert (form["year"].value(), form["host"].value(), form["place"].value()) == (
+        2023,
+        hoa_binh.pk,
+        "Hòa Bình",
+    )
+    assert form["signer_name"].value() == "Nguyễn Thị Kim Hải"
