@@ -36,6 +36,12 @@ FIGURES = [
 DERIVED = {"mobilised", "per_inhabitant", "per_inhabitant_change"}
 QUALIFIED = {"cash": "mobilised_cash", "in_kind": "mobilised_in_kind", "fund_balance": "fund_balance"}
 QUALIFIED |= {"awards_paid": "awards_paid", "facilities": "facilities"}
+LISTS = {
+    "funds": "Quỹ",
+    "local_funds": "Quỹ cấp dưới",
+    "scholarships": "Học bổng",
+    "transfers": "Trao tặng tại hội nghị",
+}
 CONFERENCE_FIELDS = {
     "kind_label": "loại hội nghị",
     "number": "lần thứ",
@@ -256,14 +262,8 @@ def _changes(old: dict, new: dict) -> list[str]:
             lines.append(f"{m['name']}: {before['state_label']} → {m['state_label']}")
     for name in sorted(set(old_members) - {m["id"] for m in new["members"]}):
         lines.append(f"{old_members[name]['name']}: không còn trong cụm")
-    for key, label in (
-        ("funds", "quỹ"),
-        ("local_funds", "quỹ cấp dưới"),
-        ("scholarships", "học bổng"),
-        ("transfers", "khoản trao tặng"),
-    ):
-        if old[key] != new[key]:
-            lines.append(f"Danh sách {label}: " + "; ".join(_list_changes(old[key], new[key])))
+    for key, label in LISTS.items():
+        lines += [f"{label}: {line}" for line in _list_changes(old[key], new[key])]
     old_conf, new_conf = old["conference"] or {}, new["conference"] or {}
     for key, label in CONFERENCE_FIELDS.items():
         if old_conf.get(key) != new_conf.get(key):
@@ -271,13 +271,33 @@ def _changes(old: dict, new: dict) -> list[str]:
     return lines
 
 
-def _describe(item: dict) -> str:
+def _identity(item: dict) -> tuple:
+    """What names an item across versions: its member (or giver and recipient) and its name."""
     name = item.get("name") or item.get("programme") or item.get("purpose")
+    return (item.get("member_id"), item.get("giver"), item.get("recipient"), name)
+
+
+def _value(item: dict) -> str:
     value = item.get("balance", item.get("value", item.get("amount")))
-    return f"{name} ({' '.join(filter(None, [item.get('qualifier', ''), _show(value, 'money')]))})"
+    return " ".join(filter(None, [item.get("qualifier", ""), _show(value, "money")]))
 
 
 def _list_changes(old: list[dict], new: list[dict]) -> list[str]:
-    removed = [_describe(i) for i in old if i not in new]
-    added = [_describe(i) for i in new if i not in old]
-    return [f"bỏ {r}" for r in removed] + [f"thêm {a}" for a in added]
+    """'Quỹ Hùng Vương: 11,1 tỷ đồng → 12 tỷ đồng', 'thêm …', 'bỏ …' for one list of a snapshot."""
+    before = {_identity(i): i for i in old}
+    after = {_identity(i): i for i in new}
+    lines = []
+    for identity, item in after.items():
+        name = identity[-1]
+        if identity not in before:
+            lines.append(f"thêm {name} ({_value(item)})")
+        elif before[identity] != item:
+            previous = before[identity]
+            if _value(previous) != _value(item):
+                lines.append(f"{name}: {_value(previous)} → {_value(item)}")
+            else:
+                lines.append(f"sửa {name}")
+    lines += [
+        f"bỏ {identity[-1]} ({_value(item)})" for identity, item in before.items() if identity not in after
+    ]
+    return lines
