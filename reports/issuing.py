@@ -49,7 +49,7 @@ def report_issue(*, user, conference: ClusterConference, number: int, dated: dat
     (symbol, signer, recipients), and when nothing changed since the last version.
     """
     conference = (
-        ClusterConference.objects.select_for_update()
+        ClusterConference.objects.select_for_update(of=("self",))
         .select_related("cluster", "host", "next_host")
         .get(pk=conference.pk)
     )
