@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 from pypdf import PdfReader
 
 from associations.models import Association, Tier
@@ -49,6 +50,9 @@ def browser_page(live_server, settings, monkeypatch):
         yield page
         context.close()
         browser.close()
+        # Queries made inside Playwright's greenlet open a connection of their own (Django keeps
+        # connections per context); close it, or PostgreSQL cannot drop the test database.
+        connections.close_all()
 
 
 def test_the_chair_reads_the_2022_report_and_downloads_the_pdf(browser_page, live_server, tmp_path):
