@@ -1,14 +1,57 @@
-"""The one place views resolve an association for a user: 404 outside the subtree, 403 without the right."""
+"""Who may see and change what: the one access policy (DESIGN.md "Who may do what").
+
+A role is held on one node and covers the node's whole subtree. Every role sees that subtree; what
+it may change there is the table below. Outside what a user sees a URL answers 404, and a write
+without the right answers 403. Views, exports, imports and the admin ask here; the scoping SQL is
+`Association.objects.visible_to()` / `with_perm()`, and rows that belong to an association are
+scoped through it by `ScopedQuerySet`.
+"""
 
 from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 
-from .models import Association, Perm, Role, roles_with
+from .models import Association, Perm, Role, RoleKind, Tier
+
+# role: what it may change in the subtree of the node it is held on (and it sees that subtree)
+CHANGES: dict[str, frozenset[str]] = {
+    # returns, funds, scholarships and transfers, while the year's return is not approved
+    RoleKind.OFFICER: frozenset({Perm.EDIT_FIGURES}),
+    # the conference record of its cluster (a chair's role is held on a cluster)
+    RoleKind.CHAIR: frozenset({Perm.EDIT_CONFERENCE}),
+    # approves, reopens (with a reason) and bulk-approves returns; conference records too
+    RoleKind.REVIEWER: frozenset({Perm.REVIEW, Perm.EDIT_CONFERENCE}),
+    RoleKind.VIEWER: frozenset(),
+}
+# No role reshapes the tree or grants roles: a role that could would grant itself reviewer. Those are
+# for superusers (the central administrators), who see and may do everything.
+
+# Open on purpose to every signed-in user, because the emulation movement compares openly:
+# - the totals of clusters and provinces (rankings, a province's trend): open_totals();
+# - a cluster's conference report, shared with the users of all its member associations:
+#   report_clusters().
+# Everything below a province (district and commune figures, returns, history) stays in its subtree.
+OPEN_TOTALS_TIERS = (Tier.CLUSTER, Tier.PROVINCE)
+
+
+def roles_with(perm: str) -> list[str]:
+    """The role kinds that grant `perm` (every role grants seeing)."""
+    return [role for role, changes in CHANGES.items() if perm == Perm.VIEW or perm in changes]
+
+
+def _signed_in(user) -> bool:
+    return user.is_authenticated and user.is_active
+
+
+def is_central_admin(user) -> bool:
+    """A superuser: sees everything, may do everything, and alone reshapes the tree and grants roles."""
+    return _signed_in(user) and user.is_superuser
 
 
 def user_has_perm(user, association: Association, perm: str) -> bool:
     """True when one of the user's roles on the node or an ancestor grants `perm`."""
-    if not user.is_authenticated or not user.is_active:
+    if not _signed_in(user):
         return False
     if user.is_superuser:
         return True
@@ -21,11 +64,73 @@ def user_has_perm(user, association: Association, perm: str) -> bool:
     ).exists()
 
 
-def get_association_for_user(user, pk: int, *, perm: str | None = None) -> Association:
-    """The association `pk` if the user sees it (else 404) and holds `perm` on it (else 403)."""
-    association = Association.objects.visible_to(user).filter(pk=pk).first()
+def holds_perm_anywhere(user, perm: str) -> bool:
+    """True when the user holds `perm` on some node (to show a page or a link at all)."""
+    return Association.objects.with_perm(user, perm).exists()
+
+
+def get_association_for_user(
+    user, pk: int, *, perm: str | None = None, tier: str | None = None
+) -> Association:
+    """The association `pk` (of `tier`) if the user sees it (else 404) and holds `perm` on it (else 403)."""
+    nodes = Association.objects.visible_to(user)
+    if tier is not None:
+        nodes = nodes.of_tier(tier)
+    association = nodes.filter(pk=pk).first()
     if association is None:
         raise Http404("Không tìm thấy hội này.")
     if perm is not None and perm != Perm.VIEW and not user_has_perm(user, association, perm):
         raise PermissionDenied("Bạn không có quyền thực hiện thao tác này.")
     return association
+
+
+def open_totals(user):
+    """Clusters and provinces, whose totals every signed-in user sees; nothing for anyone else."""
+    if not _signed_in(user):
+        return Association.objects.none()
+    return Association.objects.of_tier(*OPEN_TOTALS_TIERS)
+
+
+def get_open_totals_node(user, pk: int, *, tier: str) -> Association:
+    """The cluster or province `pk` of `tier`, whose totals are open to every signed-in user; else 404."""
+    node = open_totals(user).of_tier(tier).filter(pk=pk).first()
+    if node is None:
+        raise Http404("Không tìm thấy hội này.")
+    return node
+
+
+def report_clusters(user):
+    """Clusters whose conference report the user reads: those the user sees, and those with one of
+    the user's roles inside (the report is shared with every member association)."""
+    clusters = Association.objects.of_tier(Tier.CLUSTER)
+    if not _signed_in(user):
+        return clusters.none()
+    if user.is_superuser:
+        return clusters
+    inside = Role.objects.filter(
+        user=user,
+        association__tree_id=OuterRef("tree_id"),
+        association__lft__gte=OuterRef("lft"),
+        association__rght__lte=OuterRef("rght"),
+    )
+    return clusters.filter(pk__in=Association.objects.visible_to(user).values("pk")) | clusters.filter(
+        Exists(inside)
+    )
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Rows that belong to an association through the lookup `scope`: seen where it is seen."""
+
+    scope = "association"
+
+    def visible_to(self, user):
+        """Rows of the associations the user sees."""
+        if is_central_admin(user):
+            return self.all()
+        return self.filter(**{f"{self.scope}__in": Association.objects.visible_to(user)})
+
+    def editable_by(self, user):
+        """Rows of the associations whose figures the user may change (the approval lock aside)."""
+        if is_central_admin(user):
+            return self.all()
+        return self.filter(**{f"{self.scope}__in": Association.objects.with_perm(user, Perm.EDIT_FIGURES)})

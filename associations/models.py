@@ -48,18 +48,6 @@ class RoleKind(models.TextChoices):
     VIEWER = "viewer", _("Chỉ xem")
 
 
-ROLE_PERMS: dict[str, set[str]] = {
-    RoleKind.OFFICER: {Perm.VIEW, Perm.EDIT_FIGURES},
-    RoleKind.CHAIR: {Perm.VIEW, Perm.EDIT_CONFERENCE},
-    RoleKind.REVIEWER: {Perm.VIEW, Perm.REVIEW, Perm.EDIT_CONFERENCE},
-    RoleKind.VIEWER: {Perm.VIEW},
-}
-
-
-def roles_with(perm: str) -> list[str]:
-    return [role for role, perms in ROLE_PERMS.items() if perm in perms]
-
-
 class AssociationQuerySet(TreeQuerySet):
     def active_in(self, year: int):
         """Nodes active in `year` (open-ended bounds count as always)."""
@@ -80,11 +68,17 @@ class AssociationQuerySet(TreeQuerySet):
             association__rght__gte=OuterRef("rght"),
         )
         if perm is not None:
+            # The policy's table of rights lives with the access rules, which import this module.
+            from .access import roles_with
+
             roles = roles.filter(role__in=roles_with(perm))
         return self.filter(Exists(roles))
 
     def visible_to(self, user):
-        """Nodes inside the subtree of any of the user's roles; everything for a superuser."""
+        """Nodes inside the subtree of any of the user's roles; everything for a superuser.
+
+        The scoping SQL of the access policy (associations/access.py); views ask the policy.
+        """
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_superuser:

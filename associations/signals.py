@@ -1,7 +1,8 @@
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
-from .models import Association, Perm
+from .access import holds_perm_anywhere
+from .models import Perm
 
 
 @receiver(user_logged_in)
@@ -11,4 +12,4 @@ def remember_navigation_rights(sender, request, user, **kwargs):
     Only the navigation uses this; every view still checks the right itself.
     """
     if request is not None and hasattr(request, "session"):
-        request.session["can_review"] = Association.objects.with_perm(user, Perm.REVIEW).exists()
+        request.session["can_review"] = holds_perm_anywhere(user, Perm.REVIEW)

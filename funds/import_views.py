@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from associations.access import get_association_for_user
-from associations.models import Association, Perm
+from associations.access import get_association_for_user, holds_perm_anywhere
+from associations.models import Perm
 from core.years import reporting_year, year_choices
 
 from . import imports
@@ -39,12 +39,8 @@ class UploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Tệp số liệu (.xlsx hoặc .csv)"))
 
 
-def _can_import(user) -> bool:
-    return Association.objects.with_perm(user, Perm.EDIT_FIGURES).exists()
-
-
 def _require_importer(user) -> None:
-    if not _can_import(user):
+    if not holds_perm_anywhere(user, Perm.EDIT_FIGURES):
         raise PermissionDenied(_("Bạn không có quyền nhập số liệu."))
 
 
@@ -102,7 +98,7 @@ def _preview_page(request, preview, *, token: str | None, filename: str, status:
 @login_required
 def import_upload(request):
     # Everyone may open the page to download figures; only officers may upload.
-    can_import = _can_import(request.user)
+    can_import = holds_perm_anywhere(request.user, Perm.EDIT_FIGURES)
     if request.method == "POST" and not can_import:
         raise PermissionDenied(_("Bạn không có quyền nhập số liệu."))
     form = UploadForm(request.POST or None, request.FILES or None)

@@ -6,7 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from associations.models import Association
+from associations.access import ScopedQuerySet
+from associations.models import Association, Perm
 from core.years import MAX_YEAR, MIN_YEAR
 
 # No real figure comes near these: 1 triệu tỷ đồng, and twice Vietnam's population.
@@ -85,7 +86,7 @@ class Qualifier(models.TextChoices):
 RETURN_AMOUNT_FIELDS = ["mobilised_cash", "mobilised_in_kind", "fund_balance", "awards_paid", "facilities"]
 
 
-class AnnualReturnQuerySet(models.QuerySet):
+class AnnualReturnQuerySet(ScopedQuerySet):
     def for_year(self, year: int):
         """Returns of one year."""
         return self.filter(year=year)
@@ -98,18 +99,24 @@ class AnnualReturnQuerySet(models.QuerySet):
             association__rght__lte=node.rght,
         )
 
-    def visible_to(self, user):
-        """Returns of associations the user can see."""
-        return self.filter(association__in=Association.objects.visible_to(user))
-
     def reviewable_by(self, user):
         """Submitted returns on which the user holds the review right."""
-        from associations.models import Perm
-
         return self.filter(
             status=AnnualReturn.Status.SUBMITTED,
             association__in=Association.objects.with_perm(user, Perm.REVIEW),
         )
+
+
+class FundBalanceQuerySet(ScopedQuerySet):
+    """Balances belong to their fund's association."""
+
+    scope = "fund__association"
+
+
+class TransferQuerySet(ScopedQuerySet):
+    """Transfers belong to the recipient, whose return they count in."""
+
+    scope = "recipient"
 
 
 class AnnualReturn(models.Model):
@@ -210,6 +217,7 @@ class Fund(models.Model):
     notes = models.TextField(_("ghi chú"), blank=True)
 
     history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("quỹ")
@@ -233,6 +241,7 @@ class FundBalance(models.Model):
     qualifier = models.CharField(_("cách nêu số dư"), max_length=10, choices=Qualifier.choices, blank=True)
 
     history = HistoricalRecords()
+    objects = FundBalanceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("số dư quỹ")
@@ -268,6 +277,7 @@ class Scholarship(models.Model):
     abroad = models.BooleanField(_("ở nước ngoài"), default=False)
 
     history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("học bổng")
@@ -308,6 +318,7 @@ class Transfer(models.Model):
     purpose = models.CharField(_("mục đích"), max_length=300)
 
     history = HistoricalRecords()
+    objects = TransferQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("khoản trao tặng")

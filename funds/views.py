@@ -8,8 +8,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from associations.access import get_association_for_user, user_has_perm
-from associations.models import Association, Perm
+from associations.access import get_association_for_user, holds_perm_anywhere, user_has_perm
+from associations.models import Perm
 from core.numbers import grouped
 from core.years import MAX_YEAR, MIN_YEAR, year_choices
 
@@ -17,7 +17,7 @@ from . import services
 from .access import get_return_for_user
 from .forms import FundFormSet, ReopenForm, ReturnForm, ScholarshipFormSet, TransferFormSet
 from .history import return_history
-from .models import AnnualReturn, Scholarship
+from .models import AnnualReturn
 from .selectors import funds_with_balance, subtree_totals, transfers_received
 from .years import selected_year
 
@@ -115,13 +115,11 @@ def return_edit(request, pk: int, year: int):
     association = get_association_for_user(request.user, pk, perm=Perm.EDIT_FIGURES if write else None)
     year = _check_year(year)
     annual_return = (
-        AnnualReturn.objects.filter(association=association, year=year)
-        .select_related("submitted_by", "approved_by")
-        .first()
+        association.returns.filter(year=year).select_related("submitted_by", "approved_by").first()
     )
-    previous = AnnualReturn.objects.filter(association=association, year=year - 1).first()
+    previous = association.returns.filter(year=year - 1).first()
     funds = list(funds_with_balance(association=association, year=year))
-    scholarships = list(Scholarship.objects.filter(association=association, year=year).order_by("programme"))
+    scholarships = list(association.scholarships.filter(year=year).order_by("programme"))
     transfers = list(transfers_received(association=association, year=year))
     figures, fund_rows, scholarship_rows, transfer_rows = _initial(
         annual_return, funds, scholarships, transfers
@@ -253,7 +251,7 @@ def return_reopen(request, pk: int):
 
 @login_required
 def review_list(request):
-    if not Association.objects.with_perm(request.user, Perm.REVIEW).exists():
+    if not holds_perm_anywhere(request.user, Perm.REVIEW):
         raise PermissionDenied
     year = selected_year(request)
     if request.method == "POST":

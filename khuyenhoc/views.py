@@ -6,7 +6,6 @@ from django.shortcuts import render
 from associations.access import get_association_for_user, user_has_perm
 from associations.models import Association, Perm, RoleKind
 from core.years import reporting_year, year_choices
-from funds.models import AnnualReturn
 from funds.selectors import subtree_totals
 from funds.years import selected_year
 from reports.selectors import cluster_report_index
@@ -24,9 +23,7 @@ def home(request):
             "is_reviewer": any(r.role == RoleKind.REVIEWER for r in roles) or request.user.is_superuser,
             "cluster_reports": cluster_report_index(user=request.user),
             "reporting_year": reporting_year(),
-            "roots": Association.objects.none()
-            if roles
-            else Association.objects.visible_to(request.user).filter(level=0),
+            "roots": [] if roles else Association.objects.visible_to(request.user).filter(level=0),
         },
     )
 
@@ -40,7 +37,7 @@ def association_detail(request, pk: int):
         tree_id=association.tree_id, lft__lt=association.lft, rght__gt=association.rght
     ).order_by("lft")
     children = association.get_children().active_in(year).order_by("sort_key")
-    own_return = AnnualReturn.objects.filter(association=association, year=year).first()
+    own_return = association.returns.filter(year=year).first()
     return render(
         request,
         "khuyenhoc/association_detail.html",

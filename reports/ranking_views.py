@@ -1,13 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from associations.access import get_association_for_user
+from associations.access import get_association_for_user, get_open_totals_node, open_totals
 from associations.models import Association, Perm, Tier
 from core.numbers import money_short
 from core.years import MAX_YEAR, MIN_YEAR, year_choices
@@ -31,12 +31,9 @@ def _scope(request) -> Scope:
     if not pk.isdigit():
         raise Http404
     if kind == "cum":
-        return Scope(ScopeKind.CLUSTER, get_object_or_404(Association, pk=pk, tier=Tier.CLUSTER))
+        return Scope(ScopeKind.CLUSTER, get_open_totals_node(request.user, int(pk), tier=Tier.CLUSTER))
     if kind == "tinh":
-        province = get_association_for_user(request.user, int(pk))
-        if province.tier != Tier.PROVINCE:
-            raise Http404
-        return Scope(ScopeKind.PROVINCE, province)
+        return Scope(ScopeKind.PROVINCE, get_association_for_user(request.user, int(pk), tier=Tier.PROVINCE))
     raise Http404
 
 
@@ -68,7 +65,7 @@ def ranking_page(request):
             "year": year,
             "years": year_choices(),
             "metrics": Metric.choices,
-            "clusters": Association.objects.active_in(year).of_tier(Tier.CLUSTER).order_by("code"),
+            "clusters": open_totals(request.user).active_in(year).of_tier(Tier.CLUSTER).order_by("code"),
             "provinces": Association.objects.visible_to(request.user)
             .active_in(year)
             .of_tier(Tier.PROVINCE)
@@ -121,9 +118,7 @@ def completeness(request):
 @login_required
 @require_POST
 def completeness_approve(request, pk: int):
-    province = get_association_for_user(request.user, pk, perm=Perm.REVIEW)
-    if province.tier != Tier.PROVINCE:
-        raise Http404
+    province = get_association_for_user(request.user, pk, perm=Perm.REVIEW, tier=Tier.PROVINCE)
     try:
         year = int(request.POST.get("nam", ""))
     except ValueError:
@@ -145,8 +140,7 @@ def completeness_approve(request, pk: int):
 
 @login_required
 def province_trends(request, pk: int):
-    # Province figures are compared openly (as in the rankings); only the province's inside is scoped.
-    province = get_object_or_404(Association, pk=pk, tier=Tier.PROVINCE)
+    province = get_open_totals_node(request.user, pk, tier=Tier.PROVINCE)
     last_year = selected_year(request, default=timezone.localdate().year)
     points = rankings.trend(node=province, first_year=last_year - TREND_YEARS + 1, last_year=last_year)
     return render(

@@ -3,9 +3,10 @@
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef
+from django.db.models import F
 
-from associations.models import Association, Role, Tier
+from associations.access import report_clusters
+from associations.models import Association, Tier
 from funds.models import AnnualReturn, FundBalance, Scholarship, Transfer
 from funds.selectors import Totals, subtree_totals
 
@@ -136,27 +137,9 @@ def cluster_report_years(*, cluster: Association) -> list[int]:
     return sorted(years, reverse=True)
 
 
-def readable_clusters(user):
-    """Clusters whose report the user may read: a role on the cluster, above it, or inside it."""
-    clusters = Association.objects.of_tier(Tier.CLUSTER)
-    if not user.is_authenticated:
-        return clusters.none()
-    if user.is_superuser:
-        return clusters
-    inside = Role.objects.filter(
-        user=user,
-        association__tree_id=OuterRef("tree_id"),
-        association__lft__gte=OuterRef("lft"),
-        association__rght__lte=OuterRef("rght"),
-    )
-    return clusters.filter(pk__in=Association.objects.visible_to(user).values("pk")) | clusters.filter(
-        Exists(inside)
-    )
-
-
 def cluster_report_index(*, user) -> list[tuple[Association, list[int]]]:
     """[(cluster, years newest first)] for every cluster whose report the user may read (three queries)."""
-    clusters = list(readable_clusters(user).order_by("code"))
+    clusters = list(report_clusters(user).order_by("code"))
     if not clusters:
         return []
     years: dict[int, set[int]] = {c.pk: set() for c in clusters}
