@@ -1,12 +1,19 @@
 from django.contrib import admin, messages
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from mptt.admin import DraggableMPTTAdmin
 
+from .access import is_central_admin
+from .admin_access import CentralOnlyAdminMixin
 from .models import Association, Role
+from .services import association_move
 
 
-class RoleInline(admin.TabularInline):
+class RoleInline(CentralOnlyAdminMixin, admin.TabularInline):
     model = Role
     extra = 0
     autocomplete_fields = ["user"]
@@ -14,6 +21,8 @@ class RoleInline(admin.TabularInline):
 
 @admin.register(Association)
 class AssociationAdmin(DraggableMPTTAdmin):
+    """Staff see their subtree here (also to pick an association for a row); only superusers reshape it."""
+
     list_display = ["tree_actions", "indented_title", "tier", "code", "active_from", "active_until"]
     list_display_links = ["indented_title"]
     list_filter = ["tier"]
@@ -22,27 +31,73 @@ class AssociationAdmin(DraggableMPTTAdmin):
     inlines = [RoleInline]
     expand_tree_by_default = False
 
-    def _move_node(self, request):
-        # Drag and drop skips the change form, so the tier rules are checked here as well.
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def has_add_permission(self, request):
+        return is_central_admin(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_central_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_central_admin(request.user)
+
+    def save_model(self, request, obj, form, change):
+        if change and "parent" in form.changed_data:
+            association_move(association=obj, parent=obj.parent)
+        else:
+            super().save_model(request, obj, form, change)
+
+    def changelist_view(self, request, extra_context=None):
+        # The tree's drag and drop posts its moves here: they take the change form's path (the
+        # service and its tier rules) instead of mptt's own move.
+        if request.method == "POST" and request.POST.get("cmd") == "move_node":
+            return self.move_dropped_node(request)
+        return super().changelist_view(request, extra_context)
+
+    def move_dropped_node(self, request) -> HttpResponse:
+        """Move the dragged node under its new parent; answers mptt's script with OK or FAIL."""
+        nodes = self.get_queryset(request)
         position = request.POST.get("position")
         try:
-            node = self.model._tree_manager.get(pk=request.POST.get("cut_item"))
-            target = self.model._tree_manager.get(pk=request.POST.get("pasted_on"))
-        except (self.model.DoesNotExist, TypeError, ValueError):
+            node = nodes.get(pk=request.POST.get("cut_item"))
+            target = nodes.get(pk=request.POST.get("pasted_on"))
+        except (Association.DoesNotExist, TypeError, ValueError):
             return HttpResponse("FAIL, unknown node.")
-        node.parent = target if position == "last-child" else target.parent
+        if position not in ("last-child", "left", "right") or not self.has_change_permission(request, node):
+            return HttpResponse("FAIL, not allowed.")
+        # Siblings are ordered by their sort key, so a drop beside a node only chooses the parent.
+        parent = target if position == "last-child" else target.parent
         try:
-            node.clean()
+            association_move(association=node, parent=parent)
         except ValidationError as exc:
             self.message_user(request, " ".join(exc.messages), level=messages.ERROR)
             return HttpResponse("FAIL, invalid move.")
-        return super()._move_node(request)
+        self.log_change(request, node, [{"changed": {"fields": ["parent"]}}])
+        self.message_user(request, _("Đã chuyển %(name)s.") % {"name": node})
+        return HttpResponse("OK, moved.")
 
 
 @admin.register(Role)
-class RoleAdmin(admin.ModelAdmin):
+class RoleAdmin(CentralOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["user", "role", "association"]
     list_filter = ["role"]
     search_fields = ["user__username", "association__name"]
     raw_id_fields = ["association"]
     autocomplete_fields = ["user"]
+
+
+# Accounts too: whoever edits them could make themselves a superuser.
+admin.site.unregister(get_user_model())
+admin.site.unregister(Group)
+
+
+@admin.register(get_user_model())
+class UserAdmin(CentralOnlyAdminMixin, auth_admin.UserAdmin):
+    pass
+
+
+@admin.register(Group)
+class GroupAdmin(CentralOnlyAdminMixin, auth_admin.GroupAdmin):
+    pass

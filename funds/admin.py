@@ -2,6 +2,9 @@ from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 from simple_history.admin import SimpleHistoryAdmin
 
+from associations.access import is_central_admin
+from associations.admin_access import ScopedAdminMixin
+
 from .models import AnnualReturn, Fund, FundBalance, Scholarship, Transfer, ensure_unlocked
 
 
@@ -27,12 +30,25 @@ class LockAwareAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AnnualReturn)
-class AnnualReturnAdmin(LockAwareAdmin):
+class AnnualReturnAdmin(ScopedAdminMixin, LockAwareAdmin):
     list_display = ["association", "year", "status", "mobilised_cash", "mobilised_in_kind", "population"]
     list_filter = ["year", "status"]
     search_fields = ["association__name", "association__code"]
     raw_id_fields = ["association", "submitted_by", "approved_by"]
     readonly_fields = ["version", "updated_at"]
+    workflow_fields = [
+        "status",
+        "submitted_by",
+        "submitted_at",
+        "approved_by",
+        "approved_at",
+        "reopen_reason",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Submitting, approving and reopening belong to the review pages, which ask the policy.
+        fields = super().get_readonly_fields(request, obj)
+        return fields if is_central_admin(request.user) else [*fields, *self.workflow_fields]
 
     def save_model(self, request, obj, form, change):
         # Someone with the entry form open must be told that the return changed under them.
@@ -58,7 +74,7 @@ class FundBalanceInline(admin.TabularInline):
 
 
 @admin.register(Fund)
-class FundAdmin(SimpleHistoryAdmin):
+class FundAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "kind", "association"]
     list_filter = ["kind"]
     search_fields = ["name", "association__name"]
@@ -67,7 +83,7 @@ class FundAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(FundBalance)
-class FundBalanceAdmin(LockAwareAdmin):
+class FundBalanceAdmin(ScopedAdminMixin, LockAwareAdmin):
     list_display = ["fund", "year", "balance"]
     list_filter = ["year"]
     raw_id_fields = ["fund"]
@@ -77,14 +93,14 @@ class FundBalanceAdmin(LockAwareAdmin):
 
 
 @admin.register(Scholarship)
-class ScholarshipAdmin(LockAwareAdmin):
+class ScholarshipAdmin(ScopedAdminMixin, LockAwareAdmin):
     list_display = ["programme", "association", "year", "awards", "total_value"]
     list_filter = ["year", "in_kind", "abroad"]
     raw_id_fields = ["association"]
 
 
 @admin.register(Transfer)
-class TransferAdmin(LockAwareAdmin):
+class TransferAdmin(ScopedAdminMixin, LockAwareAdmin):
     list_display = ["year", "date", "giver", "giver_name", "recipient", "amount", "purpose"]
     list_filter = ["year"]
     raw_id_fields = ["giver", "recipient"]

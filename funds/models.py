@@ -258,6 +258,8 @@ class FundBalance(models.Model):
         return f"{self.fund_id} {self.year}"
 
     def clean(self) -> None:
+        if self.fund_id is None:  # the fund field's own error says why
+            return
         ensure_stored_unlocked(
             FundBalance, self.pk, "fund__association_id", (self.fund.association_id, self.year)
         )

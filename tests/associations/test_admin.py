@@ -1,6 +1,11 @@
 import json
 
+import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
+
+from associations.models import Association, Role, RoleKind
+from tests.conftest import make_user
 
 
 def test_the_admin_shows_the_tree_in_vietnamese(client, tree, django_user_model):
@@ -46,3 +51,111 @@ def test_admin_drag_and_drop_refuses_an_illegal_move(client, tree, django_user_m
     assert r.content.startswith(b"FAIL")
     tree.c1.refresh_from_db()
     assert tree.c1.parent_id == tree.d1.pk
+
+
+def test_admin_drag_and_drop_moves_a_commune_through_the_service(client, tree, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("root", "root@example.org", "pw"))
+    r = client.post(
+        reverse("admin:associations_association_changelist"),
+        {"cmd": "move_node", "cut_item": tree.c1.pk, "pasted_on": tree.c3.pk, "position": "right"},
+    )
+    assert r.content.startswith(b"OK")
+    tree.c1.refresh_from_db()
+    assert tree.c1.parent_id == tree.p1.pk
+    assert Association.objects.get(pk=tree.d1.pk).get_descendant_count() == 1  # the MPTT columns follow
+
+
+def test_the_change_form_moves_a_commune(client, tree, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("root", "root@example.org", "pw"))
+    url = reverse("admin:associations_association_change", args=[tree.c1.pk])
+    r = client.post(url, {**_node_data(tree.c1), "parent": tree.p1.pk})
+    assert r.status_code == 302
+    tree.c1.refresh_from_db()
+    assert tree.c1.parent_id == tree.p1.pk
+
+
+def _node_data(node):
+    return {
+        "tier": node.tier,
+        "name": node.name,
+        "short_name": node.short_name,
+        "code": node.code,
+        "parent": node.parent_id,
+        "roles-TOTAL_FORMS": "0",
+        "roles-INITIAL_FORMS": "0",
+    }
+
+
+def _staff(username, role, association, *apps):
+    user = make_user(username, role, association)
+    user.is_staff = True
+    user.save()
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=apps))
+    return user
+
+
+@pytest.fixture
+def staff_officer(tree):
+    """An officer of P1 holding every model permission of the tree, the roles and the accounts."""
+    return _staff("staff_officer", RoleKind.OFFICER, tree.p1, "associations", "auth")
+
+
+def test_staff_see_only_their_subtree_in_the_tree(client, tree, staff_officer):
+    client.force_login(staff_officer)
+    r = client.get(reverse("admin:associations_association_changelist"))
+    assert r.status_code == 200
+    assert set(r.context["cl"].result_list) == {tree.p1, tree.d1, tree.c1, tree.c2, tree.c3}
+    r = client.get(reverse("admin:associations_association_change", args=[tree.p2.pk]))
+    assert r.status_code == 302 and r["Location"] == reverse("admin:index")
+
+
+def test_staff_cannot_reshape_the_tree(client, tree, staff_officer):
+    client.force_login(staff_officer)
+    url = reverse("admin:associations_association_change", args=[tree.c1.pk])
+    assert client.get(url).status_code == 200  # read-only
+    assert client.post(url, {**_node_data(tree.c1), "parent": tree.p1.pk}).status_code == 403
+    assert client.get(reverse("admin:associations_association_add")).status_code == 403
+    assert (
+        client.post(
+            reverse("admin:associations_association_delete", args=[tree.c1.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    r = client.post(
+        reverse("admin:associations_association_changelist"),
+        {"cmd": "move_node", "cut_item": tree.c1.pk, "pasted_on": tree.c3.pk, "position": "right"},
+    )
+    assert r.content.startswith(b"FAIL")
+    tree.c1.refresh_from_db()
+    assert tree.c1.parent_id == tree.d1.pk
+    assert Association.objects.filter(pk=tree.c1.pk).exists()
+
+
+def test_staff_cannot_grant_roles(client, tree, staff_officer):
+    client.force_login(staff_officer)
+    assert client.get(reverse("admin:associations_role_changelist")).status_code == 403
+    r = client.post(
+        reverse("admin:associations_role_add"),
+        {"user": staff_officer.pk, "association": tree.central.pk, "role": RoleKind.REVIEWER},
+    )
+    assert r.status_code == 403
+    assert not Role.objects.filter(user=staff_officer, role=RoleKind.REVIEWER).exists()
+
+
+def test_staff_cannot_make_themselves_superuser(client, staff_officer):
+    client.force_login(staff_officer)
+    url = reverse("admin:auth_user_change", args=[staff_officer.pk])
+    assert client.get(url).status_code == 403
+    client.post(url, {"username": staff_officer.username, "is_superuser": "on", "is_staff": "on"})
+    staff_officer.refresh_from_db()
+    assert not staff_officer.is_superuser
+
+
+def test_the_admin_index_offers_staff_only_what_the_policy_lets_them_see(client, staff_officer):
+    client.force_login(staff_officer)
+    models = {
+        m["object_name"]
+        for app in client.get(reverse("admin:index")).context["app_list"]
+        for m in app["models"]
+    }
+    assert models == {"Association"}
