@@ -1,4 +1,5 @@
-"""Shared fixtures: a small tree and the standard users (officer, viewer, outsider, reviewer, chair)."""
+"""Shared fixtures: a small tree, the standard users (officer, viewer, outsider, stranger, reviewer,
+chair) and the demo data."""
 
 import io
 
@@ -133,6 +134,12 @@ def viewer(tree):
 def outsider(tree):
     """An officer of another province of the same cluster."""
     return make_user("outsider", RoleKind.OFFICER, tree.p2)
+
+
+@pytest.fixture
+def stranger(tree):
+    """An officer of a province of another cluster (P3 in cluster B)."""
+    return make_user("stranger", RoleKind.OFFICER, tree.p3)
 
 
 @pytest.fixture

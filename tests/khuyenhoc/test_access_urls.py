@@ -1,0 +1,134 @@
+"""The portal's permission matrix: every URL that names an object, or takes one in its query, answers
+each standard user as the access policy says. Outside what the user sees it is 404, a write without
+the right is 403, and what is open on purpose (cluster and province totals, a cluster's report for
+its members) is open. The views of the yearly figures have their own matrix in
+tests/funds/test_permissions.py."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from funds.models import AnnualReturn
+from reports.models import ClusterConference
+from tests.funds import test_permissions
+
+YEAR = 2023
+USERS = ["officer", "viewer", "outsider", "chair", "reviewer", "stranger"]
+
+
+def _request(case: str, tree) -> tuple[str, str, dict | None]:
+    """(method, url, data) of one case; officer and viewer hold their role on P1 of cluster A."""
+    p1, cluster = tree.p1, tree.cluster_a
+    if case == "association_detail":
+        return "get", reverse("association_detail", args=[tree.c1.pk]), None
+    if case in ("cluster_report", "cluster_report_pdf"):
+        return "get", reverse(case, args=[cluster.pk, YEAR]), None
+    if case == "conference_edit_get":
+        return "get", reverse("conference_edit", args=[cluster.pk, YEAR]), None
+    if case == "conference_edit_post":
+        return "post", reverse("conference_edit", args=[cluster.pk, YEAR]), {"place": "Đổi chỗ"}
+    if case == "completeness_approve":
+        AnnualReturn.objects.create(association=tree.c1, year=YEAR, status=AnnualReturn.Status.SUBMITTED)
+        return "post", reverse("completeness_approve", args=[p1.pk]), {"nam": YEAR}
+    if case == "province_trends":
+        return "get", reverse("province_trends", args=[p1.pk]), None
+    if case == "province_trends_of_a_district":
+        return "get", reverse("province_trends", args=[tree.d1.pk]), None
+    if case == "rankings_inside_a_province":
+        return "get", reverse("rankings") + f"?pham_vi=tinh-{p1.pk}", None
+    if case == "rankings_export_inside_a_province":
+        return "get", reverse("rankings_export", args=["csv"]) + f"?pham_vi=tinh-{p1.pk}", None
+    if case == "rankings_of_another_cluster":
+        return "get", reverse("rankings") + f"?pham_vi=cum-{tree.cluster_b.pk}", None
+    if case == "export_a_subtree":
+        return "get", reverse("export_returns", args=["csv"]) + f"?hoi={tree.d1.pk}&nam={YEAR}", None
+    if case == "import_template":
+        return "get", reverse("import_template"), None
+    if case == "import_upload_post":
+        return "post", reverse("import_upload"), {}
+    if case == "import_confirm":
+        return "post", reverse("import_confirm"), {}
+    raise AssertionError(case)
+
+
+def _row(officer, viewer, outsider, chair, reviewer, stranger) -> dict[str, int]:
+    return dict(zip(USERS, (officer, viewer, outsider, chair, reviewer, stranger), strict=True))
+
+
+#                                                officer viewer outsider chair reviewer stranger
+MATRIX = {
+    "association_detail": _row(200, 200, 404, 200, 200, 404),
+    # The report is shared with every member association of the cluster (the outsider's P2 is one).
+    "cluster_report": _row(200, 200, 200, 200, 200, 404),
+    "cluster_report_pdf": _row(200, 200, 200, 200, 200, 404),
+    "conference_edit_get": _row(403, 403, 403, 200, 200, 404),
+    "conference_edit_post": _row(403, 403, 403, 302, 302, 404),
+    "completeness_approve": _row(403, 403, 404, 403, 302, 404),
+    # A province's totals are open to every signed-in user; a district's are not a province's trend.
+    "province_trends": _row(200, 200, 200, 200, 200, 200),
+    "province_trends_of_a_district": _row(404, 404, 404, 404, 404, 404),
+    # The inside of a province (its districts and communes) stays in its subtree.
+    "rankings_inside_a_province": _row(200, 200, 404, 200, 200, 404),
+    "rankings_export_inside_a_province": _row(200, 200, 404, 200, 200, 404),
+    "rankings_of_another_cluster": _row(200, 200, 200, 200, 200, 200),
+    "export_a_subtree": _row(200, 200, 404, 200, 200, 404),
+    # Importing needs the entry right somewhere; the rows themselves are checked one by one.
+    "import_template": _row(200, 403, 200, 403, 403, 200),
+    "import_upload_post": _row(200, 403, 200, 403, 403, 200),
+    "import_confirm": _row(302, 403, 302, 403, 403, 302),
+}
+WRITES = {"conference_edit_post", "completeness_approve", "import_upload_post", "import_confirm"}
+CASES = [(case, user, status) for case, row in MATRIX.items() for user, status in row.items()]
+
+# URL name → the matrix that covers it.
+COVERED = {
+    "association_detail": MATRIX,
+    "cluster_report": MATRIX,
+    "cluster_report_pdf": MATRIX,
+    "conference_edit": MATRIX,
+    "completeness_approve": MATRIX,
+    "province_trends": MATRIX,
+    "return_edit": test_permissions.MATRIX,
+    "return_history": test_permissions.MATRIX,
+    "return_submit": test_permissions.MATRIX,
+    "return_approve": test_permissions.MATRIX,
+    "return_reopen": test_permissions.MATRIX,
+}
+
+
+def _state():
+    return (
+        list(ClusterConference.objects.values_list("place", flat=True)),
+        list(AnnualReturn.objects.values_list("status", flat=True)),
+    )
+
+
+@pytest.mark.parametrize(("case", "username", "status"), CASES, ids=[f"{c}-{u}" for c, u, _ in CASES])
+def test_it_answers_each_user_as_the_matrix_says(case, username, status, request, tree, client):
+    method, url, data = _request(case, tree)
+    client.force_login(request.getfixturevalue(username))
+    before = _state()
+    response = client.post(url, data) if method == "post" else client.get(url)
+    assert response.status_code == status
+    if case in WRITES and status in (403, 404):
+        assert _state() == before
+
+
+@pytest.mark.parametrize("case", list(MATRIX))
+def test_it_sends_anonymous_users_to_login(case, tree, client):
+    method, url, data = _request(case, tree)
+    response = client.post(url, data) if method == "post" else client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login") + "?next=")
+
+
+def _object_urls(patterns, prefix=""):
+    """Names of the portal's URLs whose path carries an object id."""
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _object_urls(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern) and "<int:pk>" in prefix + str(pattern.pattern):
+            yield pattern.name
+
+
+def test_every_url_that_names_an_object_is_in_a_matrix():
+    assert set(_object_urls(get_resolver().url_patterns)) == set(COVERED)
