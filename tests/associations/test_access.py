@@ -3,8 +3,17 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from associations.access import get_association_for_user
-from associations.models import Association, Perm
+from associations.access import (
+    CHANGES,
+    get_association_for_user,
+    get_open_totals_node,
+    holds_perm_anywhere,
+    is_central_admin,
+    open_totals,
+    report_clusters,
+    roles_with,
+)
+from associations.models import Association, Perm, RoleKind, Tier
 
 
 def test_visible_to_is_the_role_subtree(tree, officer):
@@ -51,3 +60,61 @@ def test_visible_to_is_one_query(tree, officer, django_assert_num_queries):
     # 1. associations filtered by EXISTS(a role of the user covering the node)
     with django_assert_num_queries(1):
         list(Association.objects.visible_to(officer))
+
+
+def test_the_table_of_rights_is_the_designs():
+    design = {
+        RoleKind.OFFICER: {Perm.EDIT_FIGURES},
+        RoleKind.CHAIR: {Perm.EDIT_CONFERENCE},
+        RoleKind.REVIEWER: {Perm.REVIEW, Perm.EDIT_CONFERENCE},
+        RoleKind.VIEWER: set(),
+    }
+    assert design == CHANGES
+    assert set(roles_with(Perm.VIEW)) == set(RoleKind.values)
+    assert roles_with(Perm.EDIT_FIGURES) == [RoleKind.OFFICER]
+
+
+def test_it_answers_404_for_a_node_of_another_tier(tree, officer):
+    assert get_association_for_user(officer, tree.p1.pk, tier=Tier.PROVINCE) == tree.p1
+    with pytest.raises(Http404):
+        get_association_for_user(officer, tree.d1.pk, tier=Tier.PROVINCE)
+
+
+def test_it_opens_cluster_and_province_totals_to_every_signed_in_user(tree, outsider):
+    assert set(open_totals(outsider)) == {tree.cluster_a, tree.cluster_b, tree.p1, tree.p2, tree.p3}
+    assert get_open_totals_node(outsider, tree.p3.pk, tier=Tier.PROVINCE) == tree.p3
+    with pytest.raises(Http404):
+        get_open_totals_node(outsider, tree.d1.pk, tier=Tier.DISTRICT)
+    assert not open_totals(AnonymousUser()).exists()
+
+
+def test_it_shares_a_clusters_report_with_its_members_only(
+    tree, officer, outsider, chair, reviewer, stranger
+):
+    assert set(report_clusters(officer)) == {tree.cluster_a}
+    assert set(report_clusters(outsider)) == {tree.cluster_a}
+    assert set(report_clusters(chair)) == {tree.cluster_a}
+    assert set(report_clusters(stranger)) == {tree.cluster_b}
+    assert set(report_clusters(reviewer)) == {tree.cluster_a, tree.cluster_b}
+    assert not report_clusters(AnonymousUser()).exists()
+
+
+def test_a_commune_role_shares_the_report_of_its_cluster(tree, django_user_model):
+    from tests.conftest import make_user
+
+    commune_viewer = make_user("commune", RoleKind.VIEWER, tree.c4)
+    assert set(report_clusters(commune_viewer)) == {tree.cluster_a}
+
+
+def test_it_tells_whether_a_right_is_held_anywhere(tree, officer, viewer, reviewer):
+    assert holds_perm_anywhere(officer, Perm.EDIT_FIGURES)
+    assert not holds_perm_anywhere(viewer, Perm.EDIT_FIGURES)
+    assert holds_perm_anywhere(reviewer, Perm.REVIEW) and not holds_perm_anywhere(officer, Perm.REVIEW)
+
+
+def test_only_a_superuser_is_a_central_admin(tree, reviewer, django_user_model):
+    root = django_user_model.objects.create_superuser("root", "root@example.org", "pw")
+    assert is_central_admin(root)
+    assert not is_central_admin(reviewer)
+    root.is_active = False
+    assert not is_central_admin(root)
