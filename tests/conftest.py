@@ -5,6 +5,9 @@ import io
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 
 from associations.models import Association, RoleKind, Tier
 from associations.services import association_create, role_grant
@@ -152,10 +155,39 @@ def chair(tree):
     return make_user("chair", RoleKind.CHAIR, tree.cluster_a)
 
 
-@pytest.fixture
-def demo(db, settings):
-    """The demo data of `make run` (tree, figures, conference, users)."""
-    from django.core.management import call_command
+@pytest.fixture(scope="module")
+def demo_once(django_db_setup, django_db_blocker):
+    """The demo data of `make run`, loaded once for a module and rolled back after its last test.
 
+    Each test still runs in its own savepoint (it requests `db` too), so tests cannot see each other's
+    writes; and the tests that use it run after the module's others (see below), which never see it.
+    """
+    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with (
+        django_db_blocker.unblock(),
+        override_settings(DEBUG=True, PASSWORD_HASHERS=hashers),
+        transaction.atomic(),
+    ):
+        call_command("load_demo", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo(request, demo_once, db, settings):
+    """The demo data of `make run` (tree, figures, conference, users), loaded once per module."""
+    if "transactional_db" in request.fixturenames:
+        pytest.fail("The demo is loaded in a transaction; a transactional test loads it itself.")
     settings.DEBUG = True  # pytest-django turns it off; the command refuses demo users without it
-    call_command("load_demo", stdout=io.StringIO())
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Within each module, run the tests on the demo data last: it stays loaded until the module ends."""
+    runs: list[list] = []
+    for item in items:
+        if runs and runs[-1][0].path == item.path:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    items[:] = [item for run in runs for item in sorted(run, key=lambda i: "demo_once" in i.fixturenames)]

@@ -1,11 +1,7 @@
 """Fixtures for the yearly figures: returns in any state, logged-in clients, a database snapshot."""
 
-import io
-
 import pytest
-from django.core.management import call_command
-from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -120,20 +116,3 @@ def snapshot(db):
         }
 
     return _snapshot
-
-
-@pytest.fixture(scope="module")
-def demo_once(django_db_setup, django_db_blocker):
-    """The demo data of `make run`, loaded once for a module and rolled back after its last test.
-
-    Each test still runs in its own savepoint (request `db` too), so tests cannot see each other's writes.
-    """
-    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with (
-        django_db_blocker.unblock(),
-        override_settings(DEBUG=True, PASSWORD_HASHERS=hashers),
-        transaction.atomic(),
-    ):
-        call_command("load_demo", stdout=io.StringIO())
-        yield
-        transaction.set_rollback(True)
