@@ -2,14 +2,17 @@
 chair) and the demo data."""
 
 import io
+import itertools
+from collections import defaultdict
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import Max
 from django.test import override_settings
 
-from associations.models import Association, RoleKind, Tier
+from associations.models import Association, RoleKind, Tier, sort_key_for
 from associations.services import association_create, role_grant
 
 
@@ -24,89 +27,73 @@ def _no_login_throttling(settings):
     settings.AXES_ENABLED = False
 
 
-class Tree:
-    """central → cluster A → P1 (D1 → C1, C2; C3 directly), P2 (D2 → C4); central → cluster B → P3."""
+# attribute, tier, name, short name, code, parent attribute: parents first, as they are inserted.
+NODES = [
+    ("central", Tier.CENTRAL, "Hội Khuyến học Việt Nam", "Trung ương", "TW", None),
+    ("cluster_a", Tier.CLUSTER, "Cụm A", "Cụm A", "A", "central"),
+    ("cluster_b", Tier.CLUSTER, "Cụm B", "Cụm B", "B", "central"),
+    ("p1", Tier.PROVINCE, "Hội Khuyến học tỉnh Một", "Một", "P1", "cluster_a"),
+    ("p2", Tier.PROVINCE, "Hội Khuyến học tỉnh Hai", "Hai", "P2", "cluster_a"),
+    ("p3", Tier.PROVINCE, "Hội Khuyến học tỉnh Ba", "Ba", "P3", "cluster_b"),
+    ("d1", Tier.DISTRICT, "Hội Khuyến học huyện Đông", "Đông", "D1", "p1"),
+    ("d2", Tier.DISTRICT, "Hội Khuyến học huyện Tây", "Tây", "D2", "p2"),
+    ("c1", Tier.COMMUNE, "Hội Khuyến học xã Bắc", "Bắc", "C1", "d1"),
+    ("c2", Tier.COMMUNE, "Hội Khuyến học xã Nam", "Nam", "C2", "d1"),
+    ("c3", Tier.COMMUNE, "Hội Khuyến học xã Trung", "Trung", "C3", "p1"),
+    ("c4", Tier.COMMUNE, "Hội Khuyến học xã Hạ", "Hạ", "C4", "d2"),
+]
 
-    def __init__(self):
-        node = association_create
-        self.central = node(
-            tier=Tier.CENTRAL, name="Hội Khuyến học Việt Nam", short_name="Trung ương", code="TW"
-        )
-        self.cluster_a = node(
-            tier=Tier.CLUSTER, name="Cụm A", short_name="Cụm A", code="A", parent=self.central
-        )
-        self.cluster_b = node(
-            tier=Tier.CLUSTER, name="Cụm B", short_name="Cụm B", code="B", parent=self.central
-        )
-        self.p1 = node(
-            tier=Tier.PROVINCE,
-            name="Hội Khuyến học tỉnh Một",
-            short_name="Một",
-            code="P1",
-            parent=self.cluster_a,
-        )
-        self.p2 = node(
-            tier=Tier.PROVINCE,
-            name="Hội Khuyến học tỉnh Hai",
-            short_name="Hai",
-            code="P2",
-            parent=self.cluster_a,
-        )
-        self.p3 = node(
-            tier=Tier.PROVINCE,
-            name="Hội Khuyến học tỉnh Ba",
-            short_name="Ba",
-            code="P3",
-            parent=self.cluster_b,
-        )
-        self.d1 = node(
-            tier=Tier.DISTRICT,
-            name="Hội Khuyến học huyện Đông",
-            short_name="Đông",
-            code="D1",
-            parent=self.p1,
-        )
-        self.d2 = node(
-            tier=Tier.DISTRICT,
-            name="Hội Khuyến học huyện Tây",
-            short_name="Tây",
-            code="D2",
-            parent=self.p2,
-        )
-        self.c1 = node(
-            tier=Tier.COMMUNE,
-            name="Hội Khuyến học xã Bắc",
-            short_name="Bắc",
-            code="C1",
-            parent=self.d1,
-        )
-        self.c2 = node(
-            tier=Tier.COMMUNE,
-            name="Hội Khuyến học xã Nam",
-            short_name="Nam",
-            code="C2",
-            parent=self.d1,
-        )
-        self.c3 = node(
-            tier=Tier.COMMUNE,
-            name="Hội Khuyến học xã Trung",
-            short_name="Trung",
-            code="C3",
-            parent=self.p1,
-        )
-        self.c4 = node(
-            tier=Tier.COMMUNE,
-            name="Hội Khuyến học xã Hạ",
-            short_name="Hạ",
-            code="C4",
-            parent=self.d2,
-        )
+
+class Tree:
+    """central → cluster A → P1 (D1 → C1, C2; C3 directly), P2 (D2 → C4); central → cluster B → P3.
+
+    Almost every test makes one, and node by node through association_create it took some 170
+    queries; so it is inserted one tier at a time with the MPTT columns that mptt itself gives
+    (siblings in sort-key order). tests/test_conftest.py checks that both ways build the same tree.
+    """
+
+    def __init__(self, *, through_services: bool = False):
+        if through_services:
+            for attr, tier, name, short_name, code, parent in NODES:
+                parent = getattr(self, parent) if parent else None
+                node = association_create(
+                    tier=tier, name=name, short_name=short_name, code=code, parent=parent
+                )
+                setattr(self, attr, node)
+            return
+        nodes = {
+            attr: Association(
+                tier=tier, name=name, short_name=short_name, code=code, sort_key=sort_key_for(short_name)
+            )
+            for attr, tier, name, short_name, code, _parent in NODES
+        }
+        children = defaultdict(list)
+        for attr, *_rest, parent in NODES:
+            if parent:
+                nodes[attr].parent = nodes[parent]
+                children[parent].append(attr)
+        tree_id = (Association.objects.aggregate(last=Max("tree_id"))["last"] or 0) + 1
+        counter = itertools.count(1)
+
+        def number(attr: str, level: int) -> None:
+            node = nodes[attr]
+            node.tree_id, node.level, node.lft = tree_id, level, next(counter)
+            for child in sorted(children[attr], key=lambda a: nodes[a].sort_key):
+                number(child, level + 1)
+            node.rght = next(counter)
+
+        number("central", 0)
+        for _tier, group in itertools.groupby(NODES, key=lambda row: row[1]):
+            Association.objects.bulk_create([nodes[attr] for attr, *_rest in group])
+        for attr, node in nodes.items():
+            setattr(self, attr, node)
 
     def refresh(self) -> None:
-        """Reload the MPTT columns, which later inserts shift."""
-        for name, value in vars(self).items():
-            if isinstance(value, Association):
-                setattr(self, name, Association.objects.get(pk=value.pk))
+        """Reload the MPTT columns, which later inserts shift (one query)."""
+        nodes = {name: value for name, value in vars(self).items() if isinstance(value, Association)}
+        fresh = Association.objects.in_bulk([node.pk for node in nodes.values()])
+        for name, node in nodes.items():
+            setattr(self, name, fresh[node.pk])
 
 
 @pytest.fixture
