@@ -7,6 +7,7 @@ without the right answers 403. Views, exports, imports and the admin ask here; t
 scoped through it by `ScopedQuerySet`.
 """
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Exists, OuterRef
@@ -20,7 +21,8 @@ CHANGES: dict[str, frozenset[str]] = {
     RoleKind.OFFICER: frozenset({Perm.EDIT_FIGURES}),
     # the conference record of its cluster (a chair's role is held on a cluster)
     RoleKind.CHAIR: frozenset({Perm.EDIT_CONFERENCE}),
-    # approves, reopens (with a reason) and bulk-approves returns; conference records too
+    # approves, reopens (with a reason) and bulk-approves returns; conference records too; helps the
+    # accounts in their care (users_within) with a temporary password or a reset link
     RoleKind.REVIEWER: frozenset({Perm.REVIEW, Perm.EDIT_CONFERENCE}),
     RoleKind.VIEWER: frozenset(),
 }
@@ -116,6 +118,38 @@ def report_clusters(user):
     return clusters.filter(pk__in=Association.objects.visible_to(user).values("pk")) | clusters.filter(
         Exists(inside)
     )
+
+
+def users_within(user, perm: str):
+    """Active non-staff users other than `user`, with a role, all of whose roles sit where `user` holds `perm`.
+
+    A user is in a reviewer's care when every one of their roles is where the reviewer reviews; staff
+    and superusers never are, since the central administrators look after them.
+    """
+    nodes = Association.objects.with_perm(user, perm)
+    roles = Role.objects.filter(user=OuterRef("pk"))
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=False, is_superuser=False)
+        .exclude(pk=user.pk)
+        .filter(Exists(roles))
+        .exclude(Exists(roles.exclude(association__in=nodes)))
+    )
+
+
+def can_manage_accounts(user) -> bool:
+    """True when the user reviews some node, and so may help the users below it."""
+    return holds_perm_anywhere(user, Perm.REVIEW)
+
+
+def get_user_for_reviewer(user, pk: int):
+    """The user `pk` if inside `user`'s subtree (else 404) and in their review care (else 403)."""
+    target = users_within(user, Perm.VIEW).filter(pk=pk).first()
+    if target is None:
+        raise Http404("Không tìm thấy người dùng này.")
+    if not users_within(user, Perm.REVIEW).filter(pk=pk).exists():
+        raise PermissionDenied("Bạn không có quyền thực hiện thao tác này.")
+    return target
 
 
 class ScopedQuerySet(models.QuerySet):

@@ -13,15 +13,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from associations.access import can_manage_accounts, get_user_for_reviewer, users_within
 from associations.models import Perm, Role
 
-from .accounts import (
-    can_manage_accounts,
-    get_user_for_reviewer,
-    user_issue_reset_link,
-    user_set_temporary_password,
-    users_within,
-)
+from .accounts import user_issue_reset_link, user_set_temporary_password
 
 PAGE_SIZE = 50
 

@@ -5,10 +5,13 @@ its members) is open. The views of the yearly figures have their own matrix in
 tests/funds/test_permissions.py."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from associations.models import RoleKind
 from funds.models import AnnualReturn
 from reports.models import ClusterConference
+from tests.conftest import make_user
 from tests.funds import test_permissions
 
 YEAR = 2023
@@ -47,6 +50,12 @@ def _request(case: str, tree) -> tuple[str, str, dict | None]:
         return "post", reverse("import_upload"), {}
     if case == "import_confirm":
         return "post", reverse("import_confirm"), {}
+    if case.startswith("user_"):
+        target = make_user("target", RoleKind.VIEWER, tree.c1)
+        if case == "user_detail":
+            return "get", reverse("user_detail", args=[target.pk]), None
+        password = {"new_password1": "Khuyến-học-2025!", "new_password2": "Khuyến-học-2025!"}
+        return "post", reverse(case, args=[target.pk]), password if case == "user_temporary_password" else {}
     raise AssertionError(case)
 
 
@@ -75,8 +84,18 @@ MATRIX = {
     "import_template": _row(200, 403, 200, 403, 403, 200),
     "import_upload_post": _row(200, 403, 200, 403, 403, 200),
     "import_confirm": _row(302, 403, 302, 403, 403, 302),
+    # An account is in a reviewer's care when all its roles are where the reviewer reviews (here on C1).
+    "user_detail": _row(403, 403, 404, 403, 200, 404),
+    "user_temporary_password": _row(403, 403, 404, 403, 302, 404),
+    "user_reset_link": _row(403, 403, 404, 403, 200, 404),
 }
-WRITES = {"conference_edit_post", "completeness_approve", "import_upload_post", "import_confirm"}
+WRITES = {
+    "conference_edit_post",
+    "completeness_approve",
+    "import_upload_post",
+    "import_confirm",
+    "user_temporary_password",
+}
 CASES = [(case, user, status) for case, row in MATRIX.items() for user, status in row.items()]
 
 # URL name → the matrix that covers it.
@@ -87,6 +106,9 @@ COVERED = {
     "conference_edit": MATRIX,
     "completeness_approve": MATRIX,
     "province_trends": MATRIX,
+    "user_detail": MATRIX,
+    "user_temporary_password": MATRIX,
+    "user_reset_link": MATRIX,
     "return_edit": test_permissions.MATRIX,
     "return_history": test_permissions.MATRIX,
     "return_submit": test_permissions.MATRIX,
@@ -99,6 +121,7 @@ def _state():
     return (
         list(ClusterConference.objects.values_list("place", flat=True)),
         list(AnnualReturn.objects.values_list("status", flat=True)),
+        list(get_user_model().objects.order_by("pk").values_list("password", flat=True)),
     )
 
 
