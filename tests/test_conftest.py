@@ -33,11 +33,11 @@ def _built(**kwargs) -> tuple[dict, list[str]]:
     return columns, order
 
 
-def test_the_tree_fixture_is_the_tree_the_services_build(db):
+def test_it_builds_the_tree_the_services_build(db):
     assert _built() == _built(through_services=True)
 
 
-def test_the_tree_fixture_takes_a_handful_of_queries(db, django_assert_num_queries):
+def test_it_builds_the_tree_in_a_handful_of_queries(db, django_assert_num_queries):
     # 1 the last tree id, 2-6 one insert per tier, 7 the reload
     with django_assert_num_queries(7):
         Tree().refresh()

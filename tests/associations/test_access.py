@@ -62,7 +62,7 @@ def test_visible_to_is_one_query(tree, officer, django_assert_num_queries):
         list(Association.objects.visible_to(officer))
 
 
-def test_the_table_of_rights_is_the_designs():
+def test_it_grants_the_rights_of_the_designs_table():
     design = {
         RoleKind.OFFICER: {Perm.EDIT_FIGURES},
         RoleKind.CHAIR: {Perm.EDIT_CONFERENCE},
@@ -99,7 +99,7 @@ def test_it_shares_a_clusters_report_with_its_members_only(
     assert not report_clusters(AnonymousUser()).exists()
 
 
-def test_a_commune_role_shares_the_report_of_its_cluster(tree, django_user_model):
+def test_it_shares_the_clusters_report_with_a_commune_role(tree, django_user_model):
     from tests.conftest import make_user
 
     commune_viewer = make_user("commune", RoleKind.VIEWER, tree.c4)
@@ -112,7 +112,7 @@ def test_it_tells_whether_a_right_is_held_anywhere(tree, officer, viewer, review
     assert holds_perm_anywhere(reviewer, Perm.REVIEW) and not holds_perm_anywhere(officer, Perm.REVIEW)
 
 
-def test_only_a_superuser_is_a_central_admin(tree, reviewer, django_user_model):
+def test_it_makes_only_a_superuser_a_central_admin(tree, reviewer, django_user_model):
     root = django_user_model.objects.create_superuser("root", "root@example.org", "pw")
     assert is_central_admin(root)
     assert not is_central_admin(reviewer)

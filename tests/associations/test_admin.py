@@ -53,7 +53,7 @@ def test_admin_drag_and_drop_refuses_an_illegal_move(client, tree, django_user_m
     assert tree.c1.parent_id == tree.d1.pk
 
 
-def test_admin_drag_and_drop_moves_a_commune_through_the_service(client, tree, django_user_model):
+def test_it_moves_a_dropped_commune_through_the_service(client, tree, django_user_model):
     client.force_login(django_user_model.objects.create_superuser("root", "root@example.org", "pw"))
     r = client.post(
         reverse("admin:associations_association_changelist"),
@@ -65,7 +65,7 @@ def test_admin_drag_and_drop_moves_a_commune_through_the_service(client, tree, d
     assert Association.objects.get(pk=tree.d1.pk).get_descendant_count() == 1  # the MPTT columns follow
 
 
-def test_the_change_form_moves_a_commune(client, tree, django_user_model):
+def test_it_moves_a_commune_through_the_change_form(client, tree, django_user_model):
     client.force_login(django_user_model.objects.create_superuser("root", "root@example.org", "pw"))
     url = reverse("admin:associations_association_change", args=[tree.c1.pk])
     r = client.post(url, {**_node_data(tree.c1), "parent": tree.p1.pk})
@@ -100,7 +100,7 @@ def staff_officer(tree):
     return _staff("staff_officer", RoleKind.OFFICER, tree.p1, "associations", "auth")
 
 
-def test_staff_see_only_their_subtree_in_the_tree(client, tree, staff_officer):
+def test_it_shows_staff_only_their_subtree(client, tree, staff_officer):
     client.force_login(staff_officer)
     r = client.get(reverse("admin:associations_association_changelist"))
     assert r.status_code == 200
@@ -109,7 +109,7 @@ def test_staff_see_only_their_subtree_in_the_tree(client, tree, staff_officer):
     assert r.status_code == 302 and r["Location"] == reverse("admin:index")
 
 
-def test_staff_cannot_reshape_the_tree(client, tree, staff_officer):
+def test_it_lets_no_staff_reshape_the_tree(client, tree, staff_officer):
     client.force_login(staff_officer)
     url = reverse("admin:associations_association_change", args=[tree.c1.pk])
     assert client.get(url).status_code == 200  # read-only
@@ -131,7 +131,7 @@ def test_staff_cannot_reshape_the_tree(client, tree, staff_officer):
     assert Association.objects.filter(pk=tree.c1.pk).exists()
 
 
-def test_staff_cannot_grant_roles(client, tree, staff_officer):
+def test_it_lets_no_staff_grant_roles(client, tree, staff_officer):
     client.force_login(staff_officer)
     assert client.get(reverse("admin:associations_role_changelist")).status_code == 403
     r = client.post(
@@ -142,7 +142,7 @@ def test_staff_cannot_grant_roles(client, tree, staff_officer):
     assert not Role.objects.filter(user=staff_officer, role=RoleKind.REVIEWER).exists()
 
 
-def test_staff_cannot_make_themselves_superuser(client, staff_officer):
+def test_it_lets_no_staff_make_themselves_superuser(client, staff_officer):
     client.force_login(staff_officer)
     url = reverse("admin:auth_user_change", args=[staff_officer.pk])
     assert client.get(url).status_code == 403
@@ -151,7 +151,7 @@ def test_staff_cannot_make_themselves_superuser(client, staff_officer):
     assert not staff_officer.is_superuser
 
 
-def test_the_admin_index_offers_staff_only_what_the_policy_lets_them_see(client, staff_officer):
+def test_it_offers_staff_only_the_tree_on_the_index(client, staff_officer):
     client.force_login(staff_officer)
     models = {
         m["object_name"]

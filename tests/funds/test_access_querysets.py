@@ -47,7 +47,7 @@ def test_it_lets_only_officers_change_rows(index, rows, officer, viewer, reviewe
     assert model.objects.editable_by(superuser).count() == 2
 
 
-def test_a_transfer_belongs_to_its_recipient_not_its_giver(rows, tree, django_user_model):
+def test_it_gives_a_transfer_to_its_recipient_not_its_giver(rows, tree, django_user_model):
     from associations.models import RoleKind
     from tests.conftest import make_user
 
@@ -55,7 +55,7 @@ def test_a_transfer_belongs_to_its_recipient_not_its_giver(rows, tree, django_us
     assert not Transfer.objects.visible_to(giver_officer).exists()
 
 
-def test_scoping_adds_no_query(rows, officer, django_assert_num_queries):
+def test_it_scopes_without_another_query(rows, officer, django_assert_num_queries):
     # 1. the scholarships, filtered by a subquery of the associations the officer sees
     with django_assert_num_queries(1):
         list(Scholarship.objects.visible_to(officer).filter(year=YEAR))

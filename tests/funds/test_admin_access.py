@@ -99,7 +99,7 @@ def test_it_refuses_an_outsiders_edit_of_another_provinces_return(draft, staff_o
     assert draft.mobilised_cash == 40_000_000_000
 
 
-def test_the_same_edit_goes_through_for_the_provinces_officer(draft, staff_officer, login):
+def test_it_lets_the_provinces_officer_make_the_same_edit(draft, staff_officer, login):
     """The control for the refusal above."""
     url = reverse("admin:funds_annualreturn_change", args=[draft.pk])
     assert login(staff_officer).post(url, _return_data(draft, mobilised_cash=1)).status_code == 302
@@ -178,29 +178,27 @@ def test_it_refuses_a_balance_of_another_provinces_fund(attachments, staff_outsi
     assert snapshot() == before
 
 
-def test_an_officer_adds_a_scholarship_to_their_own_province(tree, staff_officer, login):
+def test_it_lets_an_officer_add_a_scholarship_in_their_province(tree, staff_officer, login):
     data = {"association": tree.c1.pk, "year": YEAR, "programme": "Học bổng xã", "donor": ""}
     assert login(staff_officer).post(reverse("admin:funds_scholarship_add"), data).status_code == 302
     assert Scholarship.objects.filter(association=tree.c1, programme="Học bổng xã").exists()
 
 
-def test_an_officer_cannot_approve_a_return_in_the_admin(draft, staff_officer, login):
+def test_it_keeps_an_officer_from_approving_in_the_admin(draft, staff_officer, login):
     url = reverse("admin:funds_annualreturn_change", args=[draft.pk])
     login(staff_officer).post(url, _return_data(draft, status=AnnualReturn.Status.APPROVED))
     draft.refresh_from_db()
     assert draft.status == AnnualReturn.Status.DRAFT
 
 
-def test_a_superuser_keeps_the_whole_admin(rows, login, superuser):
+def test_it_leaves_a_superuser_the_whole_admin(rows, login, superuser):
     client = login(superuser)
     for model, row in rows.items():
         assert client.get(reverse(f"admin:funds_{model}_change", args=[row.pk])).status_code == 200
     assert {m.objects.count() for m in (AnnualReturn, Fund, FundBalance, Scholarship, Transfer)} == {1}
 
 
-def test_the_changelist_asks_the_policy_once_per_page(
-    rows, staff_officer, login, django_assert_max_num_queries
-):
+def test_it_asks_the_policy_once_per_list_page(rows, staff_officer, login, django_assert_max_num_queries):
     client = login(staff_officer)
     url = reverse("admin:funds_scholarship_changelist")
     # session, user, the user's model permissions (2), "may enter figures anywhere", the count, the
