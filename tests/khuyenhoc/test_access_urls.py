@@ -1,8 +1,10 @@
 """The portal's permission matrix: every URL that names an object, or takes one in its query, answers
 each standard user as the access policy says. Outside what the user sees it is 404, a write without
 the right is 403, and what is open on purpose (cluster and province totals, a cluster's report for
-its members) is open. The views of the yearly figures have their own matrix in
-tests/funds/test_permissions.py."""
+its members) is open. Where another module holds a view's matrix, COVERED names it."""
+
+import importlib
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -12,7 +14,6 @@ from associations.models import RoleKind
 from funds.models import AnnualReturn
 from reports.models import ClusterConference
 from tests.conftest import make_user
-from tests.funds import test_permissions
 
 YEAR = 2023
 USERS = ["officer", "viewer", "outsider", "chair", "reviewer", "stranger"]
@@ -24,11 +25,18 @@ def _request(case: str, tree) -> tuple[str, str, dict | None]:
     if case == "association_detail":
         return "get", reverse("association_detail", args=[tree.c1.pk]), None
     if case in ("cluster_report", "cluster_report_pdf"):
-        return "get", reverse(case, args=[cluster.pk, YEAR]), None
-    if case == "conference_edit_get":
-        return "get", reverse("conference_edit", args=[cluster.pk, YEAR]), None
-    if case == "conference_edit_post":
-        return "post", reverse("conference_edit", args=[cluster.pk, YEAR]), {"place": "Đổi chỗ"}
+        return "get", reverse(case, args=[cluster.pk, YEAR - 1]), None  # a year without a conference
+    if case == "conference_list":
+        return "get", reverse("conference_list", args=[cluster.pk]), None
+    if case == "conference_edit_year":
+        return "get", reverse("conference_edit_year", args=[cluster.pk, YEAR]), None
+    if case.startswith("conference_"):
+        conference = ClusterConference.objects.create(cluster=cluster, year=YEAR, place="Một")
+        if case == "conference_edit_post":
+            data = {"year": YEAR, "kind": "giao_ban", "place": "Đổi chỗ"}
+            return "post", reverse("conference_edit", args=[conference.pk]), data
+        name = "conference_edit" if case == "conference_edit_get" else case
+        return "get", reverse(name, args=[conference.pk]), None
     if case == "completeness_approve":
         AnnualReturn.objects.create(association=tree.c1, year=YEAR, status=AnnualReturn.Status.SUBMITTED)
         return "post", reverse("completeness_approve", args=[p1.pk]), {"nam": YEAR}
@@ -68,7 +76,14 @@ MATRIX = {
     "association_detail": _row(200, 200, 404, 200, 200, 404),
     # The report is shared with every member association of the cluster (the outsider's P2 is one).
     "cluster_report": _row(200, 200, 200, 200, 200, 404),
-    "cluster_report_pdf": _row(200, 200, 200, 200, 200, 404),
+    "conference_list": _row(200, 200, 200, 200, 200, 404),
+    "conference_report": _row(200, 200, 200, 200, 200, 404),
+    "conference_draft": _row(200, 200, 200, 200, 200, 404),
+    # A PDF renders in about a second: the member who shares the report, and the stranger.
+    "cluster_report_pdf": {"outsider": 200, "stranger": 404},
+    "conference_pdf": {"outsider": 200, "stranger": 404},
+    "conference_draft_pdf": {"outsider": 200, "stranger": 404},
+    "conference_edit_year": _row(403, 403, 403, 302, 302, 404),
     "conference_edit_get": _row(403, 403, 403, 200, 200, 404),
     "conference_edit_post": _row(403, 403, 403, 302, 302, 404),
     "completeness_approve": _row(403, 403, 404, 403, 302, 404),
@@ -98,22 +113,36 @@ WRITES = {
 }
 CASES = [(case, user, status) for case, row in MATRIX.items() for user, status in row.items()]
 
-# URL name → the matrix that covers it.
+# URL name → the test module whose matrix covers it.
 COVERED = {
-    "association_detail": MATRIX,
-    "cluster_report": MATRIX,
-    "cluster_report_pdf": MATRIX,
-    "conference_edit": MATRIX,
-    "completeness_approve": MATRIX,
-    "province_trends": MATRIX,
-    "user_detail": MATRIX,
-    "user_temporary_password": MATRIX,
-    "user_reset_link": MATRIX,
-    "return_edit": test_permissions.MATRIX,
-    "return_history": test_permissions.MATRIX,
-    "return_submit": test_permissions.MATRIX,
-    "return_approve": test_permissions.MATRIX,
-    "return_reopen": test_permissions.MATRIX,
+    **dict.fromkeys(
+        [
+            "association_detail",
+            "cluster_report",
+            "cluster_report_pdf",
+            "conference_list",
+            "conference_edit_year",
+            "conference_report",
+            "conference_pdf",
+            "conference_draft",
+            "conference_draft_pdf",
+            "conference_edit",
+            "completeness_approve",
+            "province_trends",
+            "user_detail",
+            "user_temporary_password",
+            "user_reset_link",
+        ],
+        __name__,
+    ),
+    **dict.fromkeys(
+        ["return_edit", "return_history", "return_submit", "return_approve", "return_reopen"],
+        "tests.funds.test_permissions",
+    ),
+    "conference_create": "tests.reports.test_conferences",
+    **dict.fromkeys(
+        ["conference_issue", "issued_report", "issued_pdf"], "tests.reports.test_issuing_permissions"
+    ),
 }
 
 
@@ -155,3 +184,9 @@ def _object_urls(patterns, prefix=""):
 
 def test_every_url_that_names_an_object_is_in_a_matrix():
     assert set(_object_urls(get_resolver().url_patterns)) == set(COVERED)
+
+
+def test_the_matrices_named_elsewhere_test_those_urls():
+    for name, module in COVERED.items():
+        if module != __name__:
+            assert f'"{name}"' in Path(importlib.import_module(module).__file__).read_text(), (name, module)
