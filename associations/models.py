@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
+from simple_history.models import HistoricalRecords
 
 
 def sort_key_for(name: str) -> str:
@@ -130,6 +131,8 @@ class Association(MPTTModel):
         related_name="predecessors",
     )
 
+    # Tree edits (a move, the years a node is active) change totals, so they are kept like figures.
+    history = HistoricalRecords(excluded_fields=["lft", "rght", "tree_id", "level", "sort_key"])
     objects = AssociationManager()
 
     class MPTTMeta:
@@ -211,6 +214,8 @@ class Role(models.Model):
         Association, on_delete=models.CASCADE, related_name="roles", verbose_name=_("hội")
     )
     role = models.CharField(_("vai trò"), max_length=10, choices=RoleKind.choices)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("vai trò")

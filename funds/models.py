@@ -125,6 +125,12 @@ class AnnualReturn(models.Model):
         SUBMITTED = "submitted", _("Đã gửi")
         APPROVED = "approved", _("Đã duyệt")
 
+    class Coverage(models.TextChoices):
+        """What the figures cover (DESIGN.md "What a return covers")."""
+
+        OWN = "own", _("Riêng cấp hội này")
+        ALL = "all", _("Toàn bộ các cấp trực thuộc")
+
     AMOUNT_FIELDS = RETURN_AMOUNT_FIELDS
     FIGURE_FIELDS = ["population", *RETURN_AMOUNT_FIELDS]
 
@@ -146,6 +152,11 @@ class AnnualReturn(models.Model):
     fund_balance = amount_field(_("số dư quỹ cuối năm"), null=True, blank=True)
     awards_paid = amount_field(_("khen thưởng, hỗ trợ đã chi"), null=True, blank=True)
     facilities = amount_field(_("nguồn lực xây dựng cơ sở vật chất"), null=True, blank=True)
+    # An all-levels return ("toàn tỉnh") already counts everything below it: a node's total is its
+    # all-levels return where it has one, else its own return plus its children's totals.
+    coverage = models.CharField(
+        _("phạm vi số liệu"), max_length=3, choices=Coverage.choices, default=Coverage.OWN
+    )
     notes = models.TextField(_("ghi chú"), blank=True)
     # {figure field: Qualifier}: the word the association put before a figure, kept for the report.
     qualifiers = models.JSONField(_("cách nêu số liệu"), default=dict, blank=True)
@@ -159,7 +170,8 @@ class AnnualReturn(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
-    reopen_reason = models.TextField(_("lý do mở lại"), blank=True)
+    # Why a reviewer last reopened the return or sent it back; shown to the officer, kept in the history.
+    reopen_reason = models.TextField(_("lý do mở lại / trả lại"), blank=True)
     # Bumped by every save of the return or of anything attached to it; a stale version is a conflict.
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
@@ -180,6 +192,7 @@ class AnnualReturn(models.Model):
             models.CheckConstraint(
                 name="return_status_valid", condition=Q(status__in=["draft", "submitted", "approved"])
             ),
+            models.CheckConstraint(name="return_coverage_valid", condition=Q(coverage__in=["own", "all"])),
             *amount_checks("return", RETURN_AMOUNT_FIELDS),
         ]
 

@@ -58,6 +58,7 @@ def _return_data(annual_return, **changes):
         "year": annual_return.year,
         "population": annual_return.population,
         "mobilised_cash": annual_return.mobilised_cash,
+        "coverage": annual_return.coverage,
         "notes": "",
     }
     return {**data, **changes}

@@ -42,6 +42,7 @@ def test_an_admin_edit_bumps_the_version_so_open_forms_see_a_conflict(login, sup
         "population": "1000000",
         "mobilised_cash": "41000000000",
         "status": "draft",
+        "coverage": "own",
         "notes": "",
     }
     assert client.post(url, data).status_code == 302

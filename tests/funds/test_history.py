@@ -87,7 +87,7 @@ def test_it_records_a_reopening_with_its_reason(entered, officer, reviewer, logi
     entry = history()[0]
     assert entry["user"] == "reviewer"
     assert ("trạng thái", "Đã duyệt", "Nháp") in entry["changes"]
-    assert ("lý do mở lại", "—", "Sai dân số") in entry["changes"]
+    assert ("lý do mở lại / trả lại", "—", "Sai dân số") in entry["changes"]
 
 
 def test_it_lists_the_newest_change_first(entered, officer, login, history):

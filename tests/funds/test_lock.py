@@ -117,6 +117,7 @@ def _admin_return_data(annual_return: AnnualReturn, **changes) -> dict:
         "status": annual_return.status,
         "notes": annual_return.notes,
         "reopen_reason": annual_return.reopen_reason,
+        "coverage": annual_return.coverage,
     }
     for name in AnnualReturn.FIGURE_FIELDS:
         value = getattr(annual_return, name)
