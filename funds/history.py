@@ -4,12 +4,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.numbers import grouped
 
 from .models import AnnualReturn, Fund, FundBalance, Scholarship, Transfer
 
-ACTIONS = {"+": _("Tạo mới"), "~": _("Sửa"), "-": _("Xoá")}
+# Lazy: read in the language of each request, not the one active when the module was imported.
+ACTIONS = {"+": gettext_lazy("Tạo mới"), "~": gettext_lazy("Sửa"), "-": gettext_lazy("Xoá")}
 HIDDEN = {"id", "version", "updated_at", "association", "year", "fund", "recipient", "sort_key"}
 
 
