@@ -106,8 +106,15 @@ def annual_return_save(
         with transaction.atomic():
             _save(annual_return, user, validate_unique=current is not None)
     except IntegrityError as exc:
-        # Two first saves of the same return at once: the second one lost the race.
+        # Two first saves of the same return at once (or an import creating it): this one lost the race.
         raise ConflictError(AnnualReturn.objects.filter(association=association, year=year).first()) from exc
+    except ValidationError:
+        # The same race, lost a little earlier: full_clean() checks the unique constraint too, and
+        # the return was committed by someone else after our select_for_update found none.
+        taken = AnnualReturn.objects.filter(association=association, year=year).first()
+        if current is None and taken is not None:
+            raise ConflictError(taken) from None
+        raise
 
     _sync_funds(user, association, year, changes.funds)
     _sync_rows(

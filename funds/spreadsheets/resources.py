@@ -166,6 +166,7 @@ class FundBalanceResource(AssociationRowResource):
             updated=self.update_instances,
             changed_funds=list(self.changed_funds.values()),
             touched_returns=list(self.touched_returns.values()),
+            new_returns=list(self.new_returns.values()),
         )
 
 
@@ -213,6 +214,7 @@ class ScholarshipResource(AssociationRowResource):
             updated=self.update_instances,
             fields=list(self.value_fields),
             touched_returns=list(self.touched_returns.values()),
+            new_returns=list(self.new_returns.values()),
         )
 
 
