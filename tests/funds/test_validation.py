@@ -26,10 +26,10 @@ def _post(client, url, existing, **figures):
         ({"mobilised_in_kind": "-1.000"}, "Số liệu không được âm."),
         (
             {"mobilised_cash": "mười tỷ"},
-            "“mười tỷ” không phải là một số nguyên. Ví dụ hợp lệ: 43.200.000.000 hoặc 43200000000.",
+            "“mười tỷ” không phải là một số nguyên. Ví dụ hợp lệ: 43.200.000.000, 43200000000 hoặc 43,2 tỷ.",
         ),
-        # A decimal comma ("43,2 tỷ") must not be read as 432.
-        ({"fund_balance": "43,2"}, "“43,2” không phải là một số nguyên."),
+        # A decimal comma without its unit must not be read as 432, nor as 43 đồng.
+        ({"fund_balance": "43,2"}, "Có phải ý bạn là “43,2 tỷ” = 43.200.000.000 đồng?"),
         ({"awards_paid": "1.5"}, "“1.5” không phải là một số nguyên."),
         (
             {"facilities": str(MAX_AMOUNT + 1)},
