@@ -119,21 +119,38 @@ _SPACES = re.compile(r"[\s\u00a0\u2007\u202f]+")
 class AmbiguousAmount(ValueError):
     """A number with decimals but no unit ("10,939"): its message says what was probably meant."""
 
-    def __init__(self, text: str, *, suggestion: str | None, amount: int | None, integer: str | None):
+    def __init__(
+        self,
+        text: str,
+        *,
+        suggestion: str | None,
+        amount: int | None,
+        integer: str | None,
+        thousands: str = ".",
+    ):
         self.text, self.suggestion, self.amount, self.integer = text, suggestion, amount, integer
         if suggestion is not None:
             message = _(
                 "“%(text)s” có phần thập phân nhưng không có đơn vị (nghìn, triệu, tỷ). "
                 "Có phải ý bạn là “%(suggestion)s” = %(amount)s?"
-            ) % {"text": text, "suggestion": suggestion, "amount": _unit("dong", integer_text(amount))}
+            ) % {
+                "text": text,
+                "suggestion": suggestion,
+                "amount": _unit("dong", integer_text(amount, thousands)),
+            }
         else:
             message = _(
                 "“%(text)s” có phần thập phân nhưng không có đơn vị. "
-                "Hãy ghi số nguyên hoặc thêm đơn vị, ví dụ “43,2 tỷ”."
-            ) % {"text": text}
+                "Hãy ghi số nguyên hoặc thêm đơn vị, ví dụ “%(example)s”."
+            ) % {"text": text, "example": written("43,2 tỷ", thousands)}
         if integer is not None:
             message += " " + _("Nếu là số nguyên, hãy viết %(integer)s.") % {"integer": integer}
         super().__init__(message)
+
+
+def written(text: str, thousands: str) -> str:
+    """An example written the Vietnamese way ('43,2 tỷ') with the marks of `thousands` ('43.2 tỷ')."""
+    return text.translate(str.maketrans(".,", ",.")) if thousands == "," else text
 
 
 def integer_text(value: int, thousands: str = ".") -> str:
@@ -212,6 +229,7 @@ def parse_amount(text: str, *, thousands: str = ".") -> int:
                 suggestion=suggested and suggested[0],
                 amount=suggested and suggested[1],
                 integer=integer,
+                thousands=thousands,
             )
     elif number.count(decimal) > 1:
         # Only a grouping mark can come twice: "43,200,000,000" is a foreign spreadsheet's integer.

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
-from core.numbers import AmbiguousAmount, grouped, parse_amount
+from core.numbers import AmbiguousAmount, grouped, parse_amount, written
 
 from .models import MAX_AMOUNT, MAX_POPULATION, AnnualReturn, Fund
 
@@ -19,9 +19,10 @@ class AmountField(forms.Field):
 
     default_error_messages = {
         "invalid": _(
-            "“%(value)s” không phải là một số nguyên. Ví dụ hợp lệ: 43.200.000.000, 43200000000 hoặc 43,2 tỷ."
+            "“%(value)s” không phải là một số nguyên. "
+            "Ví dụ hợp lệ: %(grouped)s, 43200000000 hoặc %(decimal)s."
         ),
-        "invalid_count": _("“%(value)s” không phải là một số nguyên. Ví dụ hợp lệ: 1.500 hoặc 1500."),
+        "invalid_count": _("“%(value)s” không phải là một số nguyên. Ví dụ hợp lệ: %(grouped)s hoặc 1500."),
         "negative": _("Số liệu không được âm."),
         "too_big": _("Số liệu vượt quá giới hạn hợp lý (tối đa %(max)s)."),
         "too_small": _("Giá trị phải ít nhất là %(min)s."),
@@ -55,19 +56,24 @@ class AmountField(forms.Field):
             return None
         if isinstance(value, int):
             return value
-        thousands = self.thousands or get_format("THOUSAND_SEPARATOR")
+        thousands = "," if (self.thousands or get_format("THOUSAND_SEPARATOR")) == "," else "."
         try:
-            return parse_amount(str(value), thousands="," if thousands == "," else ".")
+            return parse_amount(str(value), thousands=thousands)
         except AmbiguousAmount as exc:
             if self.money:
                 raise forms.ValidationError(str(exc), code="ambiguous") from None
-            raise self._invalid(value) from None
+            raise self._invalid(value, thousands) from None
         except ValueError:
-            raise self._invalid(value) from None
+            raise self._invalid(value, thousands) from None
 
-    def _invalid(self, value) -> forms.ValidationError:
+    def _invalid(self, value, thousands: str) -> forms.ValidationError:
+        """The examples are written with the marks the value was read with."""
         code = "invalid" if self.money else "invalid_count"
-        return forms.ValidationError(self.error_messages[code], code=code, params={"value": value})
+        examples = {"grouped": written("43.200.000.000" if self.money else "1.500", thousands)}
+        examples["decimal"] = written("43,2 tỷ", thousands)
+        return forms.ValidationError(
+            self.error_messages[code], code=code, params={"value": value, **examples}
+        )
 
     def validate(self, value):
         super().validate(value)
