@@ -21,7 +21,7 @@ from .rows import AssociationRowResource, _Row
 
 class AnnualReturnResource(AssociationRowResource):
     fields = (
-        Field("population", "Dân số", AmountCell(max_value=MAX_POPULATION, min_value=1)),
+        Field("population", "Dân số", AmountCell(max_value=MAX_POPULATION, min_value=1, money=False)),
         Field("mobilised_cash", "Vận động bằng tiền", AmountCell()),
         Field("mobilised_in_kind", "Vận động bằng hiện vật", AmountCell()),
         Field("fund_balance", "Số dư quỹ cuối năm", AmountCell()),
@@ -174,7 +174,7 @@ class ScholarshipResource(AssociationRowResource):
     fields = (
         Field("programme", "Chương trình học bổng", TextCell(max_length=200), width=34),
         Field("donor", "Nhà tài trợ", TextCell(max_length=200), width=24),
-        Field("awards", "Số suất", AmountCell(max_value=10_000_000)),
+        Field("awards", "Số suất", AmountCell(max_value=10_000_000, money=False)),
         Field("total_value", "Tổng giá trị", AmountCell()),
         Field("in_kind", "Bằng hiện vật", YesNoCell()),
         Field("abroad", "Ở nước ngoài", YesNoCell()),
