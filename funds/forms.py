@@ -6,8 +6,6 @@ from core.numbers import AmbiguousAmount, grouped, parse_amount, written
 
 from .models import MAX_AMOUNT, MAX_POPULATION, AnnualReturn, Fund
 
-OUTLIER_FACTOR = 5
-
 
 class AmountField(forms.Field):
     """A whole number as people write it ("43.200.000.000", "43,2 tỷ"), shown back grouped.
@@ -104,6 +102,17 @@ class ReturnForm(forms.Form):
     fund_balance = AmountField(label=_("Số dư quỹ khuyến học cuối năm (đồng)"))
     awards_paid = AmountField(label=_("Khen thưởng, hỗ trợ đã chi (đồng)"))
     facilities = AmountField(label=_("Nguồn lực xây dựng cơ sở vật chất trường học (đồng)"))
+    coverage = forms.ChoiceField(
+        label=_("Các số liệu trên là"),
+        choices=AnnualReturn.Coverage.choices,
+        initial=AnnualReturn.Coverage.OWN,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "“Toàn bộ các cấp” khi hội báo cáo con số chung cho cả hội mình và các hội trực thuộc "
+            "(như “toàn tỉnh huy động …”); số liệu các hội cấp dưới khi đó không cộng thêm lần nữa."
+        ),
+    )
     notes = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     confirm_outliers = forms.BooleanField(
@@ -111,38 +120,22 @@ class ReturnForm(forms.Form):
     )
 
     FIGURES = AnnualReturn.FIGURE_FIELDS
+    # What the form writes to the return: the figures, what they cover, and the notes.
+    FIELDS = [*FIGURES, "coverage", "notes"]
 
-    def __init__(
-        self, *args, previous: AnnualReturn | None = None, current: AnnualReturn | None = None, **kwargs
-    ):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.previous = previous
-        self.current = current
         self.outliers: list[tuple[str, int, int]] = []
 
-    def clean(self):
-        data = super().clean()
-        self.outliers = []
-        if self.previous is not None:
-            for name in self.FIGURES:
-                old, new = getattr(self.previous, name), data.get(name)
-                # A figure already saved after confirmation is not questioned again.
-                if self.current is not None and getattr(self.current, name) == new:
-                    continue
-                if old and new is not None and (new > OUTLIER_FACTOR * old or new * OUTLIER_FACTOR < old):
-                    self.outliers.append((self.fields[name].label, old, new))
-        if self.outliers and not data.get("confirm_outliers"):
-            raise forms.ValidationError(
-                _(
-                    "Một số số liệu lớn hơn gấp 5 lần hoặc nhỏ hơn 1/5 so với năm trước. "
-                    "Hãy kiểm tra lại rồi đánh dấu ô xác nhận để lưu."
-                ),
-                code="outlier",
-            )
-        return data
+    def clean_coverage(self) -> str:
+        return self.cleaned_data.get("coverage") or AnnualReturn.Coverage.OWN
 
     def figures(self) -> dict:
-        return {name: self.cleaned_data[name] for name in [*self.FIGURES, "notes"]}
+        return {name: self.cleaned_data[name] for name in self.FIELDS}
+
+    def show_outliers(self, outliers) -> None:
+        """Ask for the confirmation the services want, naming each field with last year's and this year's value."""
+        self.outliers = [(self.fields[o.field].label, o.previous, o.value) for o in outliers]
 
 
 class FundRowForm(forms.Form):

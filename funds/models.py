@@ -48,30 +48,7 @@ def mobilised_total(cash: int | None, in_kind: int | None) -> int | None:
 
 
 class LockedError(ValidationError):
-    """A write to figures of an approved return."""
-
-
-def ensure_unlocked(association_id: int, year: int) -> None:
-    """Refuse writes to a year whose return has been approved."""
-    if AnnualReturn.objects.filter(
-        association_id=association_id, year=year, status=AnnualReturn.Status.APPROVED
-    ).exists():
-        raise LockedError(
-            _(
-                "Số liệu năm %(year)s của hội này đã được duyệt nên không thể sửa. "
-                "Đề nghị cán bộ duyệt mở lại (kèm lý do) nếu cần điều chỉnh."
-            )
-            % {"year": year}
-        )
-
-
-def ensure_stored_unlocked(model, pk: int | None, association_field: str, key: tuple) -> None:
-    """Refuse moving a stored row out of an approved year: clean() otherwise sees only the new values."""
-    if pk is None:
-        return
-    stored = model.objects.filter(pk=pk).values_list(association_field, "year").first()
-    if stored is not None and stored != key:
-        ensure_unlocked(*stored)
+    """A write to figures of an approved return (raised by funds.services, the one write path)."""
 
 
 class Qualifier(models.TextChoices):
@@ -200,8 +177,6 @@ class AnnualReturn(models.Model):
         return f"{self.association.short_name} {self.year}"
 
     def clean(self) -> None:
-        if self.pk and self.association_id and self.year:
-            ensure_unlocked(self.association_id, self.year)
         if not isinstance(self.qualifiers, dict) or any(
             field not in RETURN_AMOUNT_FIELDS or word not in Qualifier.values
             for field, word in self.qualifiers.items()
@@ -270,14 +245,6 @@ class FundBalance(models.Model):
     def __str__(self) -> str:
         return f"{self.fund_id} {self.year}"
 
-    def clean(self) -> None:
-        if self.fund_id is None:  # the fund field's own error says why
-            return
-        ensure_stored_unlocked(
-            FundBalance, self.pk, "fund__association_id", (self.fund.association_id, self.year)
-        )
-        ensure_unlocked(self.fund.association_id, self.year)
-
 
 class Scholarship(models.Model):
     association = models.ForeignKey(Association, on_delete=models.PROTECT, related_name="scholarships")
@@ -305,11 +272,6 @@ class Scholarship(models.Model):
 
     def __str__(self) -> str:
         return self.programme
-
-    def clean(self) -> None:
-        if self.association_id and self.year:
-            ensure_stored_unlocked(Scholarship, self.pk, "association_id", (self.association_id, self.year))
-            ensure_unlocked(self.association_id, self.year)
 
 
 class Transfer(models.Model):
@@ -358,6 +320,3 @@ class Transfer(models.Model):
             raise ValidationError({"giver_name": _("Cần ghi rõ hội hoặc người/tổ chức trao.")})
         if self.date and self.year and self.date.year != self.year:
             raise ValidationError({"date": _("Ngày trao phải thuộc năm %(year)s.") % {"year": self.year}})
-        if self.recipient_id and self.year:
-            ensure_stored_unlocked(Transfer, self.pk, "recipient_id", (self.recipient_id, self.year))
-            ensure_unlocked(self.recipient_id, self.year)
