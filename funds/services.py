@@ -39,6 +39,8 @@ class FundRow:
     balance: int | None
     fund_id: int | None = None
     delete: bool = False
+    # The word before the balance ("trên 1 tỷ"); None leaves the stored one as it is.
+    qualifier: str | None = None
 
 
 @dataclass
@@ -257,8 +259,9 @@ def _sync_funds(user, association, year, rows: list[FundRow]) -> None:
             fund.name, fund.kind = row.name, row.kind
             _save(fund, user)
         balance = balances.get(fund.pk) or FundBalance(fund=fund, year=year)
-        if balance.pk is None or balance.balance != row.balance:
-            balance.balance = row.balance
+        qualifier = balance.qualifier if row.qualifier is None else row.qualifier
+        if balance.pk is None or (balance.balance, balance.qualifier) != (row.balance, qualifier):
+            balance.balance, balance.qualifier = row.balance, qualifier
             _save(balance, user)
 
 
