@@ -144,7 +144,13 @@ def _sync_funds(user, association, year, rows: list[FundRow]) -> None:
         if fund.pk is None or (fund.name, fund.kind) != (row.name, row.kind):
             fund.name, fund.kind = row.name, row.kind
             _save(fund, user)
-        balance = balances.get(fund.pk) or FundBalance(fund=fund, year=year)
+        balance = balances.get(fund.pk)
+        if row.balance is None:
+            # A blank balance is no balance for the year: no row holding NULL is kept for it.
+            if balance is not None:
+                _stamp(balance, user).delete()
+            continue
+        balance = balance or FundBalance(fund=fund, year=year)
         if balance.pk is None or balance.balance != row.balance:
             balance.balance = row.balance
             _save(balance, user)

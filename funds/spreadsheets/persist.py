@@ -28,16 +28,21 @@ def write_fund_balances(
     user,
     created: list[FundBalance],
     updated: list[FundBalance],
+    deleted: list[FundBalance],
     changed_funds: list[Fund],
     touched_returns: list[AnnualReturn],
 ) -> None:
-    """Create the funds named by new balances, change funds' kinds, then write the balances."""
+    """Create the funds named by new balances, change funds' kinds, then write and delete the balances."""
     # Only the funds of balances being created: a new fund named on a blank row is not created.
     new_funds = {id(b.fund): b.fund for b in created if b.fund.pk is None}
     bulk_create_with_history(list(new_funds.values()), Fund, batch_size=WRITE_BATCH, default_user=user)
     bulk_update_with_history(changed_funds, Fund, ["kind"], batch_size=WRITE_BATCH, default_user=user)
     bulk_create_with_history(created, FundBalance, batch_size=WRITE_BATCH, default_user=user)
     bulk_update_with_history(updated, FundBalance, ["balance"], batch_size=WRITE_BATCH, default_user=user)
+    # One by one, so that each deletion is recorded with its old values; clearing a balance is rare.
+    for balance in deleted:
+        balance._history_user = user
+        balance.delete()
     bump_returns(user=user, returns=touched_returns)
 
 
