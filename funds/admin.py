@@ -60,6 +60,11 @@ class AnnualReturnAdmin(ScopedAdminMixin, LockAwareAdmin):
 class FundBalanceInlineFormSet(BaseInlineFormSet):
     """Refuses deleting a balance of an approved year, which skips the model's clean()."""
 
+    def get_form_kwargs(self, index):
+        # A stored balance left as it was is not a write: only the rows that change ask the lock, so
+        # that the fund's own fields can be saved, and refused for their own reason.
+        return {**super().get_form_kwargs(index), "empty_permitted": True}
+
     def clean(self):
         super().clean()
         for form in self.initial_forms:
