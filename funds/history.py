@@ -76,7 +76,9 @@ def _entries(model, rows, label) -> list[Entry]:
                 continue
             if before is None and value in (None, "", False):
                 continue
-            changes.append(Change(str(f.verbose_name), _show(model, f.name, old), _show(model, f.name, value)))
+            changes.append(
+                Change(str(f.verbose_name), _show(model, f.name, old), _show(model, f.name, value))
+            )
         previous[row.id] = row
         if changes or row.history_type != "~":
             user = row.history_user

@@ -19,7 +19,9 @@ def _active(active_from: int | None, active_until: int | None, year: int) -> boo
 
 
 def _subtree(node: Association) -> Q:
-    return Q(association__tree_id=node.tree_id, association__lft__gte=node.lft, association__rght__lte=node.rght)
+    return Q(
+        association__tree_id=node.tree_id, association__lft__gte=node.lft, association__rght__lte=node.rght
+    )
 
 
 def _ancestor_ids(node: Association | None, *, include_self: bool) -> set[int]:
@@ -56,7 +58,9 @@ def _check_move(node: Association, parent: Association | None) -> None:
         ]
         if years:
             first = (
-                _approved(Q(association_id__in=moved_past, year=min(years))).select_related("association").first()
+                _approved(Q(association_id__in=moved_past, year=min(years)))
+                .select_related("association")
+                .first()
             )
     if first is not None:
         raise ValidationError(

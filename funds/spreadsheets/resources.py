@@ -13,7 +13,14 @@ from django.utils.translation import gettext as _
 from associations.models import sort_key_for
 from core.years import MIN_YEAR
 
-from ..models import MAX_POPULATION, AnnualReturn, Fund, FundBalance, Scholarship, ensure_fund_identity_unlocked
+from ..models import (
+    MAX_POPULATION,
+    AnnualReturn,
+    Fund,
+    FundBalance,
+    Scholarship,
+    ensure_fund_identity_unlocked,
+)
 from . import persist
 from .cells import AmountCell, Cell, Field, TextCell, YesNoCell, read_back
 from .outcomes import Change

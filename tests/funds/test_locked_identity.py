@@ -162,7 +162,9 @@ def test_it_imports_a_change_of_kind_while_no_year_is_approved(tree, officer, fu
     content = _fund_file(tree.p1, "Quỹ Một", "Quỹ dòng họ", 2_000)
     preview = imports.import_preview(user=officer, content=content, filename="quy.xlsx")
     assert preview.errors == []
-    imports.import_confirm(user=officer, content=content, filename="quy.xlsx", fingerprint=preview.fingerprint)
+    imports.import_confirm(
+        user=officer, content=content, filename="quy.xlsx", fingerprint=preview.fingerprint
+    )
     assert _stored(fund) == ("Quỹ Một", "clan")
 
 
@@ -186,7 +188,9 @@ def test_it_deletes_a_balance_cleared_in_the_entry_form(officer, fund):
 def test_it_deletes_a_balance_cleared_in_an_import(tree, officer, fund):
     content = _fund_file(tree.p1, "Quỹ Một", "Quỹ mang tên", None)
     preview = imports.import_preview(user=officer, content=content, filename="quy.xlsx")
-    imports.import_confirm(user=officer, content=content, filename="quy.xlsx", fingerprint=preview.fingerprint)
+    imports.import_confirm(
+        user=officer, content=content, filename="quy.xlsx", fingerprint=preview.fingerprint
+    )
     assert list(fund.balances.values_list("year", flat=True)) == [PAST]
     assert not FundBalance.objects.filter(balance__isnull=True).exists()
     deleted = FundBalance.history.filter(fund_id=fund.pk, year=YEAR).latest("history_id")
@@ -196,6 +200,8 @@ def test_it_deletes_a_balance_cleared_in_an_import(tree, officer, fund):
 def test_it_keeps_no_row_for_a_blank_balance_in_an_import_that_changes_the_kind(tree, officer, fund):
     content = _fund_file(tree.p1, "Quỹ Một", "Quỹ dòng họ", None, year=YEAR + 1)
     preview = imports.import_preview(user=officer, content=content, filename="quy.xlsx")
-    imports.import_confirm(user=officer, content=content, filename="quy.xlsx", fingerprint=preview.fingerprint)
+    imports.import_confirm(
+        user=officer, content=content, filename="quy.xlsx", fingerprint=preview.fingerprint
+    )
     assert _stored(fund) == ("Quỹ Một", "clan")
     assert not FundBalance.objects.filter(balance__isnull=True).exists()

@@ -39,7 +39,9 @@ def _change(client, node, **changes):
 
 def _drop(client, node, target, position="last-child"):
     url = reverse("admin:associations_association_changelist")
-    return client.post(url, {"cmd": "move_node", "cut_item": node.pk, "pasted_on": target.pk, "position": position})
+    return client.post(
+        url, {"cmd": "move_node", "cut_item": node.pk, "pasted_on": target.pk, "position": position}
+    )
 
 
 def _stored(node):
