@@ -178,6 +178,11 @@ class AnnualReturnAdmin(ScopedAdminMixin, ThroughServicesAdmin):
 class FundBalanceInlineFormSet(BaseInlineFormSet):
     """The fund admin's balances, saved and deleted one by one through the services."""
 
+    def get_form_kwargs(self, index):
+        # A stored balance left as it was is not a write: only the rows that change ask the lock, so
+        # that the fund's own fields can be saved, and refused for their own reason.
+        return {**super().get_form_kwargs(index), "empty_permitted": True}
+
     def clean(self):
         super().clean()
         for form in self.deleted_forms:

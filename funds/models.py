@@ -51,6 +51,34 @@ class LockedError(ValidationError):
     """A write to figures of an approved return (raised by funds.services, the one write path)."""
 
 
+def ensure_fund_identity_unlocked(fund: "Fund", *, name: str, kind: str) -> None:
+    """Refuse renaming a stored fund, changing its kind or its association, once a year in which it has a
+    balance is approved: funds are not per year, so the approved year's report would change with it.
+    """
+    if fund.pk is None:
+        return
+    stored = Fund.objects.filter(pk=fund.pk).values_list("association_id", "name", "kind").first()
+    if stored is None or stored == (fund.association_id, name, kind):
+        return
+    approved_years = AnnualReturn.objects.filter(
+        association_id=stored[0], status=AnnualReturn.Status.APPROVED
+    ).values("year")
+    year = (
+        FundBalance.objects.filter(fund_id=fund.pk, year__in=approved_years)
+        .order_by("year")
+        .values_list("year", flat=True)
+        .first()
+    )
+    if year is not None:
+        raise LockedError(
+            _(
+                "Quỹ “%(name)s” đã có số dư trong năm %(year)s đã duyệt nên không đổi tên, loại hay hội "
+                "được; hãy thêm quỹ mới với tên mới (hoặc đề nghị cán bộ duyệt mở lại báo cáo năm đó)."
+            )
+            % {"name": stored[1], "year": year}
+        )
+
+
 class Qualifier(models.TextChoices):
     """How the source stated a figure: "trên 2,2 tỷ" is a lower bound, not 2,2 tỷ exactly."""
 
@@ -220,6 +248,11 @@ class Fund(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # Both the admin's form and the services' full_clean() come here; the import asks it itself.
+        if self.association_id:
+            ensure_fund_identity_unlocked(self, name=self.name, kind=self.kind)
 
 
 class FundBalance(models.Model):

@@ -2,7 +2,7 @@
 
 The entry form, the admin, the import confirmation, the review pages and the demo loader all write
 through these functions, which decide, each in one place: who may write (`user_has_perm`), whether
-the year is locked (`ensure_unlocked`, with the return row held by `select_for_update`), the
+the year is locked (`ensure_writable`, with the return row held by `select_for_update`), the
 version that tells an open form it is stale (`_bump`), the outlier rule (`figure_outliers`), and
 the history (every save and delete is stamped with its user for django-simple-history).
 """
@@ -258,7 +258,13 @@ def _sync_funds(user, association, year, rows: list[FundRow]) -> None:
         if fund.pk is None or (fund.name, fund.kind) != (row.name, row.kind):
             fund.name, fund.kind = row.name, row.kind
             _save(fund, user)
-        balance = balances.get(fund.pk) or FundBalance(fund=fund, year=year)
+        balance = balances.get(fund.pk)
+        if row.balance is None:
+            # A blank balance is no balance for the year: no row holding NULL is kept for it.
+            if balance is not None:
+                _stamp(balance, user).delete()
+            continue
+        balance = balance or FundBalance(fund=fund, year=year)
         qualifier = balance.qualifier if row.qualifier is None else row.qualifier
         if balance.pk is None or (balance.balance, balance.qualifier) != (row.balance, qualifier):
             balance.balance, balance.qualifier = row.balance, qualifier

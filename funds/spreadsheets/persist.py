@@ -28,12 +28,13 @@ def write_fund_balances(
     user,
     created: list[FundBalance],
     updated: list[FundBalance],
+    deleted: list[FundBalance],
     changed_funds: list[Fund],
     touched_returns: list[AnnualReturn],
     new_returns: list[AnnualReturn],
 ) -> None:
     """Create the missing returns and the funds named by new balances, change funds' kinds, then
-    write the balances."""
+    write and delete the balances."""
     create_returns(user=user, returns=new_returns)
     # Only the funds of balances being created: a new fund named on a blank row is not created.
     new_funds = {id(b.fund): b.fund for b in created if b.fund.pk is None}
@@ -43,6 +44,10 @@ def write_fund_balances(
     bulk_update_with_history(changed_funds, Fund, ["kind"], batch_size=WRITE_BATCH, default_user=user)
     bulk_create_with_history(created, FundBalance, batch_size=WRITE_BATCH, default_user=user)
     bulk_update_with_history(updated, FundBalance, ["balance"], batch_size=WRITE_BATCH, default_user=user)
+    # One by one, so that each deletion is recorded with its old values; clearing a balance is rare.
+    for balance in deleted:
+        balance._history_user = user
+        balance.delete()
     bump_returns(user=user, returns=touched_returns)
 
 

@@ -6,13 +6,21 @@ they are deliberately not translated, so that a file downloaded with the English
 imports. A new figure is one Field here (and in `value_fields` when the import writes it).
 """
 
+from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from associations.models import sort_key_for
 from core.years import MIN_YEAR
 
-from ..models import MAX_POPULATION, AnnualReturn, Fund, FundBalance, Scholarship
+from ..models import (
+    MAX_POPULATION,
+    AnnualReturn,
+    Fund,
+    FundBalance,
+    Scholarship,
+    ensure_fund_identity_unlocked,
+)
 from . import persist
 from .cells import AmountCell, Cell, Field, TextCell, YesNoCell, read_back
 from .outcomes import Change
@@ -151,6 +159,11 @@ class FundBalanceResource(AssociationRowResource):
             return []
         if fund.kind == kind:
             return []
+        try:
+            ensure_fund_identity_unlocked(fund, name=fund.name, kind=kind)
+        except ValidationError as exc:
+            state.issue(self.column("fund_kind"), " ".join(exc.messages))
+            return []
         change = Change(self.column("fund_kind"), _kind_label(fund.kind), _kind_label(kind))
         fund.kind = kind
         self.changed_funds[fund.pk] = fund
@@ -160,10 +173,13 @@ class FundBalanceResource(AssociationRowResource):
         return TextCell().read(state.cells.get(self.column("fund_name")))
 
     def write(self):
+        # A balance cleared in the file is deleted, as in the entry form, rather than kept as NULL; a new
+        # row with a blank balance creates none (it may still change its fund's kind).
         persist.write_fund_balances(
             user=self.user,
-            created=self.create_instances,
-            updated=self.update_instances,
+            created=[b for b in self.create_instances if b.balance is not None],
+            updated=[b for b in self.update_instances if b.balance is not None],
+            deleted=[b for b in self.update_instances if b.balance is None],
             changed_funds=list(self.changed_funds.values()),
             touched_returns=list(self.touched_returns.values()),
             new_returns=list(self.new_returns.values()),
