@@ -22,7 +22,7 @@ from ..models import (
     ensure_fund_identity_unlocked,
 )
 from . import persist
-from .cells import AmountCell, Cell, Field, TextCell, YesNoCell, read_back
+from .cells import AmountCell, Cell, CoverageCell, Field, TextCell, YesNoCell, read_back
 from .outcomes import Change
 from .rows import AssociationRowResource, _Row
 
@@ -35,9 +35,10 @@ class AnnualReturnResource(AssociationRowResource):
         Field("fund_balance", "Số dư quỹ cuối năm", AmountCell()),
         Field("awards_paid", "Khen thưởng, hỗ trợ đã chi", AmountCell()),
         Field("facilities", "Cơ sở vật chất", AmountCell()),
+        Field("coverage", "Phạm vi số liệu", CoverageCell(), width=16, optional=True),
         Field("notes", "Ghi chú", TextCell(), width=34),
     )
-    value_fields = (*AnnualReturn.FIGURE_FIELDS, "notes")
+    value_fields = (*AnnualReturn.FIGURE_FIELDS, "coverage", "notes")
     title = "So lieu nam"
     stem = "so-lieu"
 
