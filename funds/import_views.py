@@ -76,7 +76,9 @@ def _unstash(request) -> tuple[bytes, dict] | None:
     return content, info
 
 
-def _preview_page(request, preview, *, token: str | None, filename: str, status: int = 200, conflict=False):
+def _preview_page(
+    request, preview, *, token: str | None, filename: str, status: int = 200, conflict=False, refusal=""
+):
     changed = [r for r in preview.rows if r.status != "unchanged"]
     return render(
         request,
@@ -90,6 +92,9 @@ def _preview_page(request, preview, *, token: str | None, filename: str, status:
             "token": token,
             "filename": filename,
             "conflict": conflict,
+            "outliers": preview.outliers[:PREVIEW_ROWS_SHOWN],
+            "hidden_outliers": max(0, len(preview.outliers) - PREVIEW_ROWS_SHOWN),
+            "refusal": refusal,
         },
         status=status,
     )
@@ -144,7 +149,16 @@ def import_confirm(request):
     content, info = stashed
     try:
         preview = imports.import_confirm(
-            user=request.user, content=content, filename=info["name"], fingerprint=info["fingerprint"]
+            user=request.user,
+            content=content,
+            filename=info["name"],
+            fingerprint=info["fingerprint"],
+            confirm_outliers=request.POST.get("confirm_outliers") == "on",
+        )
+    except imports.ImportOutliersUnconfirmed as exc:
+        # The file stays for a second try with the box ticked, as the entry form asks again.
+        return _preview_page(
+            request, exc.preview, token=info["token"], filename=info["name"], refusal=exc.message
         )
     except imports.ImportRefused as exc:
         _drop_stash(request)

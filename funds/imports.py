@@ -13,7 +13,14 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from .spreadsheets.files import ImportFileError, read_table
-from .spreadsheets.outcomes import STATUS_CHANGED, STATUS_NEW, STATUS_UNCHANGED, RowIssue, RowOutcome
+from .spreadsheets.outcomes import (
+    STATUS_CHANGED,
+    STATUS_NEW,
+    STATUS_UNCHANGED,
+    RowIssue,
+    RowOutcome,
+    RowOutlier,
+)
 from .spreadsheets.resources import RESOURCES
 
 
@@ -23,6 +30,20 @@ class ImportRefused(Exception):
     def __init__(self, preview: "Preview"):
         super().__init__("import refused")
         self.preview = preview
+
+
+class ImportOutliersUnconfirmed(ImportRefused):
+    """Confirmation refused because some figures differ fivefold from last year's and the importer
+    did not confirm them (services.figure_outliers, the entry form's rule); nothing was written."""
+
+    def __init__(self, preview: "Preview"):
+        super().__init__(preview)
+        self.outliers = preview.outliers
+        self.message = _(
+            "Chưa có số liệu nào được ghi: một số số liệu lớn hơn gấp 5 lần hoặc nhỏ hơn 1/5 so với năm "
+            "trước. Hãy kiểm tra lại rồi đánh dấu ô xác nhận để nhập."
+        )
+        self.args = (self.message,)
 
 
 class ImportConflict(Exception):
@@ -35,7 +56,7 @@ class ImportConflict(Exception):
 
 @dataclass
 class Preview:
-    """What an import would do: one outcome per valid row, and every error found."""
+    """What an import would do: one outcome per valid row (with its outliers), and every error found."""
 
     kind: str = ""
     rows: list[RowOutcome] = field(default_factory=list)
@@ -60,6 +81,11 @@ class Preview:
     @property
     def unchanged(self) -> int:
         return self.count(STATUS_UNCHANGED)
+
+    @property
+    def outliers(self) -> list[RowOutlier]:
+        """The figures to confirm before the file is written: fivefold up or down on last year's."""
+        return [o for r in self.rows for o in r.outliers]
 
     @property
     def years(self) -> list[int]:
@@ -121,6 +147,9 @@ def _fingerprint(resource, content: bytes) -> str:
         digest.update(f"{row.line}:{row.status}:".encode())
         for change in row.changes:
             digest.update(f"{change.column}={change.old!r};".encode())
+        # The outliers too: a confirmation covers those the preview showed, and no others.
+        for outlier in row.outliers:
+            digest.update(f"!{outlier.column}={outlier.previous!r};".encode())
     return digest.hexdigest()
 
 
@@ -168,9 +197,13 @@ def import_preview(*, user, content: bytes, filename: str) -> Preview:
 
 
 @transaction.atomic
-def import_confirm(*, user, content: bytes, filename: str, fingerprint: str) -> Preview:
-    """Write every row of the file, or nothing: raises ImportRefused on any error and ImportConflict
-    when the stored figures changed after the preview that produced `fingerprint`.
+def import_confirm(
+    *, user, content: bytes, filename: str, fingerprint: str, confirm_outliers: bool = False
+) -> Preview:
+    """Write every row of the file, or nothing: raises ImportRefused on any error, ImportConflict
+    when the stored figures changed after the preview that produced `fingerprint`, and
+    ImportOutliersUnconfirmed when the file has outliers and `confirm_outliers` is not set (the
+    outliers are found again here, never taken from the preview).
 
     Each row's return (the row itself, or the parent of a fund balance or scholarship) is held
     from the check to the commit: an existing one is locked before its figures are read, and a
@@ -182,6 +215,8 @@ def import_confirm(*, user, content: bytes, filename: str, fingerprint: str) -> 
         raise ImportRefused(preview)
     if preview.fingerprint != fingerprint:
         raise ImportConflict(preview)
+    if preview.outliers and not confirm_outliers:
+        raise ImportOutliersUnconfirmed(preview)
     try:
         with transaction.atomic():
             resource.write()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from associations.models import sort_key_for
 from core.years import MIN_YEAR
 
+from .. import services
 from ..models import (
     MAX_POPULATION,
     AnnualReturn,
@@ -23,7 +24,7 @@ from ..models import (
 )
 from . import persist
 from .cells import AmountCell, Cell, CoverageCell, Field, TextCell, YesNoCell, read_back
-from .outcomes import Change
+from .outcomes import Change, RowOutlier
 from .rows import AssociationRowResource, _Row
 
 
@@ -41,6 +42,54 @@ class AnnualReturnResource(AssociationRowResource):
     value_fields = (*AnnualReturn.FIGURE_FIELDS, "coverage", "notes")
     title = "So lieu nam"
     stem = "so-lieu"
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # Per valid row (by line): its association and year, its figures, and the stored ones.
+        self.figures: dict[int, tuple[int, int, dict, AnnualReturn | None]] = {}
+        # Each valid row's return as the file leaves it: last year's for a later row of the file.
+        self.in_file: dict[tuple[int, int], AnnualReturn] = {}
+
+    def load_existing(self, node_ids, years):
+        # Last year's returns, for the outlier rule: one query whatever the file's length. Not
+        # locked, as the entry form does not lock them either.
+        previous = AnnualReturn.objects.filter(
+            association_id__in=node_ids, year__in={year - 1 for year in years}
+        ).order_by()
+        self.previous = {(r.association_id, r.year): r for r in previous}
+
+    def check_values(self, state, instance, values):
+        stored = None
+        if state.instance is not None:
+            # A copy of the stored figures: a figure stored already was confirmed once.
+            stored = AnnualReturn(
+                **{name: getattr(state.instance, name) for name in AnnualReturn.FIGURE_FIELDS}
+            )
+        self.figures[state.line] = (state.association.pk, state.year, values, stored)
+        self.in_file[(state.association.pk, state.year)] = instance
+
+    def finish(self):
+        for outcome in self.outcomes:
+            if outcome.line not in self.figures:
+                continue
+            association_id, year, values, stored = self.figures[outcome.line]
+            key = (association_id, year - 1)
+            # A file of two years compares a year with the previous one as the file leaves it.
+            previous = self.in_file.get(key) or self.previous.get(key)
+            found = services.figure_outliers(previous=previous, current=stored, figures=values)
+            outcome.outliers = [
+                RowOutlier(
+                    line=outcome.line,
+                    code=outcome.code,
+                    tier=outcome.tier,
+                    name=outcome.name,
+                    year=outcome.year,
+                    column=self.column(o.field),
+                    previous=o.previous,
+                    value=o.value,
+                )
+                for o in found
+            ]
 
     def find_existing(self, state):
         annual_return = self.returns.get((state.association.pk, state.year))

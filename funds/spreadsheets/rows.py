@@ -135,6 +135,7 @@ class AssociationRowResource:
                 # A bug, not the officer's doing: log it, say so, and the file is refused.
                 logger.exception("Import of %s, row %s", source, line)
                 self.issues.append(RowIssue(line, "", _("Lỗi hệ thống khi đọc hàng này.")))
+        self.finish()
 
     def prepare(self, rows: list[dict]) -> None:
         """Load what the rows may name or change: three queries, plus those of load_existing()."""
@@ -198,6 +199,7 @@ class AssociationRowResource:
         if state.issues:
             self.issues.extend(state.issues)
             return
+        self.check_values(state, instance, values)
         for name, value in values.items():
             setattr(instance, name, value)
         if not state.changes:
@@ -348,6 +350,13 @@ class AssociationRowResource:
     def extra_changes(self, instance, state: _Row) -> list[Change]:
         """Changes the row makes beyond its value columns (a fund's kind); may add issues."""
         return []
+
+    def check_values(self, state: _Row, instance, values: dict) -> None:
+        """Look at a valid row's values before they are set on `instance` (which still holds the
+        stored ones); the returns file notes them here for the outlier rule."""
+
+    def finish(self) -> None:
+        """After every row is checked: what needs the whole file (the outliers of the returns file)."""
 
     def before_save(self, state: _Row, instance) -> None:
         """Note the return whose attachments change, so that its version is bumped, or so that it
