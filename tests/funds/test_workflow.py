@@ -60,7 +60,9 @@ def test_it_refuses_to_approve_a_draft(reviewer, draft, login):
 
 def test_it_refuses_approval_by_an_officer_in_the_service(officer, submitted):
     with pytest.raises(PermissionDenied):
-        services.annual_return_approve(user=officer, annual_return=submitted, expected_version=submitted.version)
+        services.annual_return_approve(
+            user=officer, annual_return=submitted, expected_version=submitted.version
+        )
     submitted.refresh_from_db()
     assert submitted.status == SUBMITTED
 
@@ -234,7 +236,9 @@ def test_it_refuses_an_approval_without_a_readable_version(version, reviewer, su
 def test_it_bulk_approves_the_unchanged_and_reports_the_changed(reviewer, officer, pending, tree, login):
     checked = _checked(pending["p1"], pending["c1"])
     _officer_changes(officer, pending["c1"], population=5_000)
-    response = login(reviewer).post(reverse("review_list") + f"?nam={YEAR}", {"returns": checked}, follow=True)
+    response = login(reviewer).post(
+        reverse("review_list") + f"?nam={YEAR}", {"returns": checked}, follow=True
+    )
     status = dict(AnnualReturn.objects.values_list("pk", "status"))
     assert (status[pending["p1"].pk], status[pending["c1"].pk]) == (APPROVED, SUBMITTED)
     approved, refused = _messages(response)
