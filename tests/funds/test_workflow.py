@@ -1,7 +1,11 @@
 """Draft → submitted (officer) → approved (reviewer), one at a time or many from the review list."""
 
+import threading
+import time
+
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.urls import reverse
 
 from associations.models import RoleKind
@@ -10,7 +14,7 @@ from funds import services
 from funds.models import AnnualReturn
 
 from .conftest import YEAR
-from .helpers import table_rows
+from .helpers import form_data, table_rows
 
 DRAFT, SUBMITTED, APPROVED = (
     AnnualReturn.Status.DRAFT,
@@ -277,3 +281,70 @@ def test_it_bulk_approves_with_changed_returns_in_a_fixed_number_of_queries(
     with django_assert_num_queries(5):
         result = services.annual_returns_approve_many(user=reviewer, seen=seen)
     assert (result.approved, [r.pk for r in result.changed]) == (2, [pending["c1"].pk])
+
+
+# An approval racing an officer's save, each on its own database connection.
+
+
+def _race(*actions, delays=()):
+    """Run the actions together in threads, each with its own connection, the i-th `delays[i]` seconds
+    after the start; return their results."""
+    barrier = threading.Barrier(len(actions))
+    results, errors = [None] * len(actions), []
+
+    def run(i, action):
+        try:
+            barrier.wait(timeout=10)
+            time.sleep(delays[i] if i < len(delays) else 0)
+            results[i] = action()
+        except BaseException as exc:  # re-raised below, in the test's thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads), "deadlock"
+    if errors:
+        raise errors[0]
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("approval", ["one", "bulk"])
+def test_it_never_lets_an_approval_and_a_save_both_win_a_race(approval, tree, officer, reviewer, login):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs row locks and parallel connections: SQLite serialises whole-database writes")
+    officer_client, reviewer_client = login(officer), login(reviewer)
+    winners = []
+    # The approval is the quicker request: held back more and more, it ends up losing some rounds.
+    for round_, delay in enumerate([0, 0, 0, 0.01, 0.03, 0.1, 0.3, 1.0]):
+        year = YEAR - round_
+        annual_return = AnnualReturn.objects.create(
+            association=tree.p1, year=year, population=1_000, status=SUBMITTED
+        )
+        seen = annual_return.version
+        edit = reverse("return_edit", args=[tree.p1.pk, year])
+        if approval == "one":
+            approve = (reverse("return_approve", args=[annual_return.pk]), {"version": seen})
+        else:
+            approve = (reverse("review_list") + f"?nam={year}", {"returns": [f"{annual_return.pk}:{seen}"]})
+        saved, approved = _race(
+            lambda: officer_client.post(edit, form_data(version=seen, population=2_000)),  # noqa: B023
+            lambda: reviewer_client.post(*approve),  # noqa: B023
+            delays=(0, delay),
+        )
+        after = AnnualReturn.objects.get(pk=annual_return.pk)
+        assert approved.status_code == 302
+        winners.append("approval" if after.status == APPROVED else "save")
+        if after.status == APPROVED:  # the approval won: the save was refused as locked
+            assert (saved.status_code, after.population) == (409, 1_000)
+            assert "đã được duyệt" in saved.content.decode()
+        else:  # the save won: the approval, of the version before it, was refused
+            assert (saved.status_code, after.status, after.population) == (302, SUBMITTED, 2_000)
+            assert after.approved_by is None and after.version == seen + 1
+    # Both orders happened, so both refusals above were put to the test.
+    assert set(winners) == {"approval", "save"}, winners
