@@ -6,11 +6,13 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from mptt.admin import DraggableMPTTAdmin
+from mptt.forms import MPTTAdminForm
+from simple_history.admin import SimpleHistoryAdmin
 
 from .access import is_central_admin
 from .admin_access import CentralOnlyAdminMixin
 from .models import Association, Role
-from .services import association_move
+from .services import association_move, association_update, tree_change_check
 
 
 class RoleInline(CentralOnlyAdminMixin, admin.TabularInline):
@@ -19,9 +21,27 @@ class RoleInline(CentralOnlyAdminMixin, admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class AssociationAdminForm(MPTTAdminForm):
+    """Asks the tree's guards while validating, so that a refused edit is shown on the form with its reason."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        # Every field, not only changed_data: a history revert's form starts from an old version, not
+        # from the stored node, and the guards compare with the stored node themselves.
+        changes = {name: cleaned_data[name] for name in self.fields if name in cleaned_data}
+        if self.instance.pk is not None and changes:
+            try:
+                tree_change_check(association=self.instance, changes=changes)
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        return cleaned_data
+
+
 @admin.register(Association)
-class AssociationAdmin(DraggableMPTTAdmin):
+class AssociationAdmin(SimpleHistoryAdmin, DraggableMPTTAdmin):
     """Staff see their subtree here (also to pick an association for a row); only superusers reshape it."""
+
+    form = AssociationAdminForm
 
     list_display = ["tree_actions", "indented_title", "tier", "code", "active_from", "active_until"]
     list_display_links = ["indented_title"]
@@ -34,6 +54,13 @@ class AssociationAdmin(DraggableMPTTAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
 
+    def has_view_permission(self, request, obj=None):
+        # The history pages look a node up without get_queryset(): keep them to the user's subtree too.
+        allowed = super().has_view_permission(request, obj)
+        if not allowed or obj is None or is_central_admin(request.user):
+            return allowed
+        return Association.objects.visible_to(request.user).filter(pk=obj.pk).exists()
+
     def has_add_permission(self, request):
         return is_central_admin(request.user)
 
@@ -44,8 +71,9 @@ class AssociationAdmin(DraggableMPTTAdmin):
         return is_central_admin(request.user)
 
     def save_model(self, request, obj, form, change):
-        if change and "parent" in form.changed_data:
-            association_move(association=obj, parent=obj.parent)
+        if change:
+            changes = {name: getattr(obj, name) for name in form.fields if name in form.cleaned_data}
+            association_update(user=request.user, association=obj, changes=changes)
         else:
             super().save_model(request, obj, form, change)
 
@@ -70,7 +98,7 @@ class AssociationAdmin(DraggableMPTTAdmin):
         # Siblings are ordered by their sort key, so a drop beside a node only chooses the parent.
         parent = target if position == "last-child" else target.parent
         try:
-            association_move(association=node, parent=parent)
+            association_move(user=request.user, association=node, parent=parent)
         except ValidationError as exc:
             self.message_user(request, " ".join(exc.messages), level=messages.ERROR)
             return HttpResponse("FAIL, invalid move.")
@@ -80,7 +108,7 @@ class AssociationAdmin(DraggableMPTTAdmin):
 
 
 @admin.register(Role)
-class RoleAdmin(CentralOnlyAdminMixin, admin.ModelAdmin):
+class RoleAdmin(CentralOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["user", "role", "association"]
     list_filter = ["role"]
     search_fields = ["user__username", "association__name"]

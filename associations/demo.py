@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import F
 
 from .models import Association, Tier, sort_key_for
 
@@ -152,14 +153,20 @@ def _renumber(tree_id: int) -> None:
 
 
 @transaction.atomic
-def load_tree(*, full: bool = False) -> int:
-    """Create the nodes of the demo tree that are missing; return how many were created."""
+def load_tree(*, full: bool = False) -> tuple[int, int]:
+    """Create the nodes of the demo tree that are missing; return (created, already there).
+
+    A node is the demo's when it has the unit's tier and code and no start year (the demo's nodes
+    have none): it stays as it is, even closed or renamed. Only the MPTT columns of the tree's rows
+    are renumbered around the new nodes.
+    """
     units = read_units(full=full)
+    # An open node is read last, so that it wins over a closed one with the same key.
     existing = {
         (tier, code): pk
-        for pk, tier, code in Association.objects.filter(active_until__isnull=True).values_list(
-            "pk", "tier", "code"
-        )
+        for pk, tier, code in Association.objects.filter(active_from__isnull=True)
+        .order_by(F("active_until").asc(nulls_last=True), "pk")
+        .values_list("pk", "tier", "code")
     }
     central_pk = existing.get((Tier.CENTRAL, CENTRAL[0]))
     tree_id = (
@@ -195,4 +202,4 @@ def load_tree(*, full: bool = False) -> int:
         created += len(objs)
     if created:
         _renumber(tree_id)
-    return created
+    return created, len(units) - created

@@ -187,10 +187,6 @@ class Association(MPTTModel):
                     }
                 )
 
-    @property
-    def is_cluster(self) -> bool:
-        return self.tier == Tier.CLUSTER
-
 
 def tier_rule_message(tier: str, parent_tier: str | None) -> str:
     """The Vietnamese sentence shown when a node is placed under the wrong tier."""

@@ -1,9 +1,12 @@
 """Vietnamese-first formatting of whole-đồng amounts, shared by templates, PDFs and exports."""
 
-from decimal import ROUND_HALF_UP, Decimal
+import re
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal, Inexact, localcontext
 
 from django.utils.formats import number_format
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 BILLION = 1_000_000_000
 MILLION = 1_000_000
@@ -87,28 +90,156 @@ def percent(value: Decimal | float | None, places: int = 1) -> str:
     return f"{sign}{number_format(value, decimal_pos=places)}%"
 
 
-def parse_amount(text: str) -> int:
-    """'43.200.000.000' or '43 200 000 000' or '43200000000' -> 43200000000; ValueError otherwise."""
-    cleaned = text.strip().replace("\u00a0", "").replace(" ", "")
-    if cleaned.startswith("+"):
-        cleaned = cleaned[1:]
-    negative = cleaned.startswith("-")
-    if negative:
-        cleaned = cleaned[1:]
-    if "." in cleaned or "," in cleaned:
-        sep = "." if "." in cleaned else ","
-        groups = cleaned.split(sep)
-        if (
-            not (1 <= len(groups[0]) <= 3)
-            or any(len(g) != 3 for g in groups[1:])
-            or ("," in cleaned and "." in cleaned)
-        ):
-            raise ValueError(text)
-        cleaned = "".join(groups)
-    if not cleaned.isascii() or not cleaned.isdigit():
+# --- Reading amounts as people type them -----------------------------------------------------------
+
+# Beyond this no figure is plausible, and past it Python's int would let a pasted page of digits through.
+PARSE_LIMIT = 10**18
+
+SCALES = {
+    "nghìn": 10**3, "ngàn": 10**3, "nghin": 10**3, "ngan": 10**3,
+    "triệu": 10**6, "trieu": 10**6, "tr": 10**6,
+    "tỷ": 10**9, "tỉ": 10**9, "ty": 10**9, "ti": 10**9,
+}  # fmt: skip
+CURRENCIES = ("đồng", "dong", "vnđ", "vnd", "đ", "d")
+
+
+def _alternation(words) -> str:
+    # Longest first, so that "triệu" is not read as "tr" followed by garbage.
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+# [0-9], not \d: \d and str.isdigit() accept "²", Arabic-Indic and fullwidth digits.
+_AMOUNT = re.compile(
+    rf"(?P<sign>[+-]?) ?(?P<number>[0-9][0-9., ]*?) ?(?P<scale>{_alternation(SCALES)})?"
+    rf" ?(?:{_alternation(CURRENCIES)})?"
+)
+_SPACES = re.compile(r"[\s\u00a0\u2007\u202f]+")
+
+
+class AmbiguousAmount(ValueError):
+    """A number with decimals but no unit ("10,939"): its message says what was probably meant."""
+
+    def __init__(
+        self,
+        text: str,
+        *,
+        suggestion: str | None,
+        amount: int | None,
+        integer: str | None,
+        thousands: str = ".",
+    ):
+        self.text, self.suggestion, self.amount, self.integer = text, suggestion, amount, integer
+        if suggestion is not None:
+            message = _(
+                "“%(text)s” có phần thập phân nhưng không có đơn vị (nghìn, triệu, tỷ). "
+                "Có phải ý bạn là “%(suggestion)s” = %(amount)s?"
+            ) % {
+                "text": text,
+                "suggestion": suggestion,
+                "amount": _unit("dong", integer_text(amount, thousands)),
+            }
+        else:
+            message = _(
+                "“%(text)s” có phần thập phân nhưng không có đơn vị. "
+                "Hãy ghi số nguyên hoặc thêm đơn vị, ví dụ “%(example)s”."
+            ) % {"text": text, "example": written("43,2 tỷ", thousands)}
+        if integer is not None:
+            message += " " + _("Nếu là số nguyên, hãy viết %(integer)s.") % {"integer": integer}
+        super().__init__(message)
+
+
+def written(text: str, thousands: str) -> str:
+    """An example written the Vietnamese way ('43,2 tỷ') with the marks of `thousands` ('43.2 tỷ')."""
+    return text.translate(str.maketrans(".,", ",.")) if thousands == "," else text
+
+
+def integer_text(value: int, thousands: str = ".") -> str:
+    """1234567 -> '1.234.567', grouped the way a parsed text was, whatever the page's language."""
+    return f"{value:,}".replace(",", thousands)
+
+
+def _whole(digits: str, fraction: str, scale: int) -> int | None:
+    # An explicit precision: the default 28 digits would round "1,0000…01 tỷ" into a whole number.
+    with localcontext() as ctx:
+        ctx.prec = 200
+        ctx.traps[Inexact] = True
+        value = Decimal(f"{digits}.{fraction or 0}") * scale
+    return int(value) if value == value.to_integral_value() else None
+
+
+def _grouped_digits(text: str, thousands: str) -> str:
+    """'43.200.000' or '43 200 000' or '43200000' -> '43200000'; ValueError for any other grouping."""
+    separators = set(text) - set("0123456789")
+    if not separators:
+        return text
+    if len(separators) > 1 or separators - {thousands, " "}:
         raise ValueError(text)
-    number = int(cleaned)
-    return -number if negative else number
+    groups = text.split(separators.pop())
+    if not 1 <= len(groups[0]) <= 3 or any(len(g) != 3 for g in groups[1:]):
+        raise ValueError(text)
+    return "".join(groups)
+
+
+def _suggest(digits: str, fraction: str, thousands: str) -> tuple[str, int] | None:
+    """The unit a number with decimals but no unit most likely left out, and the amount it gives.
+
+    Articles and our own reports write an amount of a tỷ or more as "10,939 tỷ" and one of a triệu
+    or more as "50,5 triệu", so tỷ is the likely unit; but a number of a thousand or more before the
+    decimals would make a thousand tỷ or more (written "nghìn tỷ"), so then it is triệu. A unit that
+    would still leave a fraction of a đồng is not suggested.
+    """
+    for word, scale in (("tỷ", 10**9), ("triệu", 10**6)):
+        if word == "tỷ" and int(digits) >= 1000:
+            continue
+        amount = _whole(digits, fraction, scale)
+        if amount is not None and amount <= PARSE_LIMIT:
+            decimal = "," if thousands == "." else "."
+            return f"{integer_text(int(digits), thousands)}{decimal}{fraction} {word}", amount
+    return None
+
+
+def parse_amount(text: str, *, thousands: str = ".") -> int:
+    """A whole number of đồng (or people) as typed: '43.200.000.000', '43 200 000 000', '43,2 tỷ', '50 triệu'.
+
+    `thousands` is the grouping mark, "." in Vietnamese, and the other of "." and "," is the decimal
+    mark; a number with decimals needs a unit (nghìn/ngàn, triệu/tr, tỷ/tỉ) and must come to whole
+    đồng. A negative number is returned, for the caller to refuse in its own words. Raises
+    AmbiguousAmount for decimals without a unit ("10,939"), ValueError for anything else.
+    """
+    decimal = "," if thousands == "." else "."
+    original = " ".join(str(text).split())
+    normalised = _SPACES.sub(" ", unicodedata.normalize("NFC", str(text)).lower()).strip()
+    match = _AMOUNT.fullmatch(normalised) if len(normalised) <= 100 else None
+    if match is None:
+        raise ValueError(text)
+    number, scale = match["number"], match["scale"]
+    if number.count(decimal) == 1:
+        whole_part, fraction = number.split(decimal)
+        digits = _grouped_digits(whole_part, thousands)
+        if not fraction.isdigit():
+            raise ValueError(text)
+        if scale is None:
+            suggested = _suggest(digits, fraction, thousands)
+            # "10,939" is just as likely a thousands comma from a foreign spreadsheet.
+            integer = None
+            if len(fraction) == 3 and whole_part.isdigit() and len(whole_part) <= 3:
+                integer = integer_text(int(whole_part + fraction), thousands)
+            raise AmbiguousAmount(
+                original,
+                suggestion=suggested and suggested[0],
+                amount=suggested and suggested[1],
+                integer=integer,
+                thousands=thousands,
+            )
+    elif number.count(decimal) > 1:
+        # Only a grouping mark can come twice: "43,200,000,000" is a foreign spreadsheet's integer.
+        digits, fraction = _grouped_digits(number, decimal), ""
+    else:
+        digits, fraction = _grouped_digits(number, thousands), ""
+    amount = _whole(digits, fraction, SCALES[scale] if scale else 1)
+    if amount is None or amount > PARSE_LIMIT:
+        raise ValueError(text)
+    return -amount if match["sign"] == "-" else amount
 
 
 MAX_ID = 2**63 - 1  # a bigint primary key; larger numbers would make the database raise

@@ -9,7 +9,8 @@ from datetime import date
 
 from associations.models import Association, Tier
 
-from .models import AnnualReturn, Fund, FundBalance, Qualifier, Scholarship, Transfer
+from .models import AnnualReturn, Fund, Qualifier, Scholarship, Transfer
+from .services import FundRow, ReturnChanges, ScholarshipRow, TransferRow, annual_return_save
 
 TY = 1_000_000_000
 TRIEU = 1_000_000
@@ -21,6 +22,9 @@ def implied_population(amount: int, per_inhabitant: int) -> int:
 
 
 # (province code, year): return figures; "per_inhabitant" is turned into a population.
+# A province's figures are the article's "toàn tỉnh" ones, so a return carrying one covers all levels;
+# Phú Thọ's carries only a note (its balances sit on its funds, a district and a commune), so it stays
+# own-level and what is below it adds up to its total.
 RETURNS = {
     ("17", 2022): {
         "mobilised_cash": 43_200_000_000,
@@ -96,27 +100,14 @@ FUNDS = [
 ]
 
 
-def _node(tier: str, code: str) -> Association:
-    return Association.objects.active_in(2022).get(tier=tier, code=code)
+def _node(tier: str, code: str) -> Association | None:
+    """The demo node active in 2022, or None if it is no longer there."""
+    return Association.objects.active_in(2022).filter(tier=tier, code=code).order_by("pk").first()
 
 
-def _upsert(model, lookup: dict, values: dict):
-    """Create or update, saving only on a difference, so that a second load adds no history."""
-    obj = model.objects.filter(**lookup).first()
-    if obj is None:
-        obj = model(**lookup, **values)
-    elif all(getattr(obj, k) == v for k, v in values.items()):
-        return obj
-    else:
-        for k, v in values.items():
-            setattr(obj, k, v)
-    obj.full_clean()
-    obj.save()
-    return obj
-
-
-def load_figures() -> None:
-    """Place every figure of the seed article on its association (safe to run twice)."""
+def _province_returns() -> dict[tuple[str, str, int], dict]:
+    """(tier, code, year): the figures of each province return of the article."""
+    figures_of = {}
     populations = {}
     for (code, year), spec in sorted(RETURNS.items(), key=lambda kv: "per_inhabitant_only" in kv[1]):
         values = {k: spec[k] for k in AnnualReturn.FIGURE_FIELDS + ["notes", "qualifiers"] if k in spec}
@@ -128,49 +119,102 @@ def load_figures() -> None:
             values["population"] = populations[spec["population_from"]]
             values["mobilised_cash"] = spec["per_inhabitant_only"] * values["population"]
             values["notes"] = "Bình quân 46.951 đồng/người (suy ra từ mức tăng 4.782 đồng của năm 2022)."
-        _upsert(AnnualReturn, {"association": _node(Tier.PROVINCE, code), "year": year}, values)
+        has_figure = any(values.get(k) is not None for k in AnnualReturn.FIGURE_FIELDS)
+        values["coverage"] = AnnualReturn.Coverage.ALL if has_figure else AnnualReturn.Coverage.OWN
+        figures_of[Tier.PROVINCE, code, year] = values
+    return figures_of
 
+
+def demo_returns() -> dict[tuple[str, str, int], ReturnChanges]:
+    """(tier, code, year): every return of the demo with the funds, scholarships and transfers it holds."""
+    returns = {key: ReturnChanges(figures=figures) for key, figures in _province_returns().items()}
     for (tier, code), balance in LOCAL_FUND_BALANCES.items():
-        qualifiers = LOCAL_FUND_QUALIFIERS.get((tier, code), {})
-        _upsert(
-            AnnualReturn,
-            {"association": _node(tier, code), "year": 2022},
-            {"fund_balance": balance, "qualifiers": qualifiers},
+        returns[tier, code, 2022] = ReturnChanges(
+            figures={
+                "fund_balance": balance,
+                "qualifiers": LOCAL_FUND_QUALIFIERS.get((tier, code), {}),
+                "coverage": AnnualReturn.Coverage.OWN,
+            }
         )
 
+    def attached(tier: str, code: str) -> ReturnChanges:
+        return returns.setdefault((tier, code, 2022), ReturnChanges(figures={}))
+
     for code, name, kind, balance in FUNDS:
-        fund = _upsert(Fund, {"association": _node(Tier.PROVINCE, code), "name": name}, {"kind": kind})
-        qualifier = FUND_QUALIFIERS.get(name, "")
-        _upsert(FundBalance, {"fund": fund, "year": 2022}, {"balance": balance, "qualifier": qualifier})
-
-    _upsert(
-        Scholarship,
-        {"association": _node(Tier.PROVINCE, "14"), "year": 2022, "programme": "Học bổng du học Nhật Bản"},
-        {"awards": 10, "total_value": 5 * TY, "in_kind": True, "abroad": True, "donor": ""},
+        attached(Tier.PROVINCE, code).funds.append(
+            FundRow(name=name, kind=kind, balance=balance, qualifier=FUND_QUALIFIERS.get(name, ""))
+        )
+    attached(Tier.PROVINCE, "14").scholarships.append(
+        ScholarshipRow(
+            programme="Học bổng du học Nhật Bản", awards=10, total_value=5 * TY, in_kind=True, abroad=True
+        )
     )
-
-    central = Association.objects.get(tier=Tier.CENTRAL, code="TW")
-    yen_minh = _node(Tier.DISTRICT, "028")
-    ha_giang = _node(Tier.PROVINCE, "02")
-    for recipient, giver, giver_name, amount, purpose in [
-        (yen_minh, central, "", 50 * TRIEU, "Hỗ trợ Hội Khuyến học huyện Yên Minh"),
+    central = _node(Tier.CENTRAL, "TW")
+    for (tier, code), from_central, giver_name, amount, purpose in [
+        ((Tier.DISTRICT, "028"), True, "", 50 * TRIEU, "Hỗ trợ Hội Khuyến học huyện Yên Minh"),
         (
-            ha_giang,
-            None,
+            (Tier.PROVINCE, "02"),
+            False,
             "Quỹ Khuyến học Việt Nam",
             100 * TRIEU,
             "Học bổng vào quỹ trao thưởng khuyến học Hà Giang",
         ),
         (
-            yen_minh,
-            central,
+            (Tier.DISTRICT, "028"),
+            True,
             "",
             None,
             "Học bổng “Học không bao giờ cùng” cho học sinh xuất sắc huyện Yên Minh",
         ),
     ]:
-        _upsert(
-            Transfer,
-            {"recipient": recipient, "year": 2022, "purpose": purpose},
-            {"giver": giver, "giver_name": giver_name, "amount": amount, "date": CONFERENCE_DAY},
+        giver_id = central.pk if from_central and central else None
+        if from_central and giver_id is None:
+            continue  # no giver left to name: the transfer would be refused
+        attached(tier, code).transfers.append(
+            TransferRow(
+                purpose=purpose, amount=amount, giver_name=giver_name, giver_id=giver_id, date=CONFERENCE_DAY
+            )
         )
+    return returns
+
+
+def _only_missing_rows(association: Association, year: int, changes: ReturnChanges) -> ReturnChanges:
+    """The changes without the funds, scholarships and transfers already stored, which stay as they are."""
+    funds = set(Fund.objects.filter(association=association).values_list("name", flat=True))
+    programmes = set(
+        Scholarship.objects.filter(association=association, year=year).values_list("programme", flat=True)
+    )
+    purposes = set(
+        Transfer.objects.filter(recipient=association, year=year).values_list("purpose", flat=True)
+    )
+    return ReturnChanges(
+        figures=changes.figures,
+        funds=[row for row in changes.funds if row.name not in funds],
+        scholarships=[row for row in changes.scholarships if row.programme not in programmes],
+        transfers=[row for row in changes.transfers if row.purpose not in purposes],
+    )
+
+
+def load_figures(*, user) -> tuple[int, int]:
+    """Add, as `user` through the figures service, the demo returns that are missing; return (added, present).
+
+    A return already stored belongs to its association: whatever was corrected, approved or removed in
+    it or in what it holds stays so.
+    """
+    added = present = 0
+    for (tier, code, year), changes in demo_returns().items():
+        association = _node(tier, code)
+        if association is None:
+            continue
+        if AnnualReturn.objects.filter(association=association, year=year).exists():
+            present += 1
+            continue
+        annual_return_save(
+            user=user,
+            association=association,
+            year=year,
+            changes=_only_missing_rows(association, year, changes),
+            expected_version=None,
+        )
+        added += 1
+    return added, present

@@ -1,27 +1,42 @@
 from django import forms
+from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
-from core.numbers import grouped, parse_amount, parse_id
+from core.numbers import AmbiguousAmount, grouped, parse_amount, parse_id, written
 
 from .models import MAX_AMOUNT, MAX_POPULATION, AnnualReturn, Fund
 
-OUTLIER_FACTOR = 5
-
 
 class AmountField(forms.Field):
-    """A whole number typed with or without Vietnamese thousands dots, shown back grouped."""
+    """A whole number as people write it ("43.200.000.000", "43,2 tỷ"), shown back grouped.
+
+    `money=False` for counts of people or awards: their examples are not in tỷ, and a number with
+    decimals is simply not a whole number. `thousands` is the grouping mark; by default the page
+    language's, which is also how the field shows its value back and how the browser regroups it.
+    """
 
     default_error_messages = {
         "invalid": _(
-            "“%(value)s” không phải là một số nguyên. Ví dụ hợp lệ: 43.200.000.000 hoặc 43200000000."
+            "“%(value)s” không phải là một số nguyên. "
+            "Ví dụ hợp lệ: %(grouped)s, 43200000000 hoặc %(decimal)s."
         ),
+        "invalid_count": _("“%(value)s” không phải là một số nguyên. Ví dụ hợp lệ: %(grouped)s hoặc 1500."),
         "negative": _("Số liệu không được âm."),
         "too_big": _("Số liệu vượt quá giới hạn hợp lý (tối đa %(max)s)."),
         "too_small": _("Giá trị phải ít nhất là %(min)s."),
     }
 
-    def __init__(self, *, max_value: int = MAX_AMOUNT, min_value: int = 0, **kwargs):
+    def __init__(
+        self,
+        *,
+        max_value: int = MAX_AMOUNT,
+        min_value: int = 0,
+        money: bool = True,
+        thousands: str | None = None,
+        **kwargs,
+    ):
         self.max_value, self.min_value = max_value, min_value
+        self.money, self.thousands = money, thousands
         kwargs.setdefault("required", False)
         kwargs.setdefault(
             "widget",
@@ -39,12 +54,24 @@ class AmountField(forms.Field):
             return None
         if isinstance(value, int):
             return value
+        thousands = "," if (self.thousands or get_format("THOUSAND_SEPARATOR")) == "," else "."
         try:
-            return parse_amount(str(value))
+            return parse_amount(str(value), thousands=thousands)
+        except AmbiguousAmount as exc:
+            if self.money:
+                raise forms.ValidationError(str(exc), code="ambiguous") from None
+            raise self._invalid(value, thousands) from None
         except ValueError:
-            raise forms.ValidationError(
-                self.error_messages["invalid"], code="invalid", params={"value": value}
-            ) from None
+            raise self._invalid(value, thousands) from None
+
+    def _invalid(self, value, thousands: str) -> forms.ValidationError:
+        """The examples are written with the marks the value was read with."""
+        code = "invalid" if self.money else "invalid_count"
+        examples = {"grouped": written("43.200.000.000" if self.money else "1.500", thousands)}
+        examples["decimal"] = written("43,2 tỷ", thousands)
+        return forms.ValidationError(
+            self.error_messages[code], code=code, params={"value": value, **examples}
+        )
 
     def validate(self, value):
         super().validate(value)
@@ -64,13 +91,28 @@ class AmountField(forms.Field):
 
 class ReturnForm(forms.Form):
     population = AmountField(
-        label=_("Dân số (người)"), max_value=MAX_POPULATION, min_value=1, help_text=_("Để trống nếu chưa có.")
+        label=_("Dân số (người)"),
+        max_value=MAX_POPULATION,
+        min_value=1,
+        money=False,
+        help_text=_("Để trống nếu chưa có."),
     )
     mobilised_cash = AmountField(label=_("Vận động bằng tiền (đồng)"))
     mobilised_in_kind = AmountField(label=_("Vận động bằng hiện vật, quy ra tiền (đồng)"))
     fund_balance = AmountField(label=_("Số dư quỹ khuyến học cuối năm (đồng)"))
     awards_paid = AmountField(label=_("Khen thưởng, hỗ trợ đã chi (đồng)"))
     facilities = AmountField(label=_("Nguồn lực xây dựng cơ sở vật chất trường học (đồng)"))
+    coverage = forms.ChoiceField(
+        label=_("Các số liệu trên là"),
+        choices=AnnualReturn.Coverage.choices,
+        initial=AnnualReturn.Coverage.OWN,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "“Toàn bộ các cấp” khi hội báo cáo con số chung cho cả hội mình và các hội trực thuộc "
+            "(như “toàn tỉnh huy động …”); số liệu các hội cấp dưới khi đó không cộng thêm lần nữa."
+        ),
+    )
     notes = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     confirm_outliers = forms.BooleanField(
@@ -78,38 +120,22 @@ class ReturnForm(forms.Form):
     )
 
     FIGURES = AnnualReturn.FIGURE_FIELDS
+    # What the form writes to the return: the figures, what they cover, and the notes.
+    FIELDS = [*FIGURES, "coverage", "notes"]
 
-    def __init__(
-        self, *args, previous: AnnualReturn | None = None, current: AnnualReturn | None = None, **kwargs
-    ):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.previous = previous
-        self.current = current
         self.outliers: list[tuple[str, int, int]] = []
 
-    def clean(self):
-        data = super().clean()
-        self.outliers = []
-        if self.previous is not None:
-            for name in self.FIGURES:
-                old, new = getattr(self.previous, name), data.get(name)
-                # A figure already saved after confirmation is not questioned again.
-                if self.current is not None and getattr(self.current, name) == new:
-                    continue
-                if old and new is not None and (new > OUTLIER_FACTOR * old or new * OUTLIER_FACTOR < old):
-                    self.outliers.append((self.fields[name].label, old, new))
-        if self.outliers and not data.get("confirm_outliers"):
-            raise forms.ValidationError(
-                _(
-                    "Một số số liệu lớn hơn gấp 5 lần hoặc nhỏ hơn 1/5 so với năm trước. "
-                    "Hãy kiểm tra lại rồi đánh dấu ô xác nhận để lưu."
-                ),
-                code="outlier",
-            )
-        return data
+    def clean_coverage(self) -> str:
+        return self.cleaned_data.get("coverage") or AnnualReturn.Coverage.OWN
 
     def figures(self) -> dict:
-        return {name: self.cleaned_data[name] for name in [*self.FIGURES, "notes"]}
+        return {name: self.cleaned_data[name] for name in self.FIELDS}
+
+    def show_outliers(self, outliers) -> None:
+        """Ask for the confirmation the services want, naming each field with last year's and this year's value."""
+        self.outliers = [(self.fields[o.field].label, o.previous, o.value) for o in outliers]
 
 
 class FundRowForm(forms.Form):
@@ -123,7 +149,7 @@ class ScholarshipRowForm(forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     programme = forms.CharField(label=_("Chương trình học bổng"), max_length=200)
     donor = forms.CharField(label=_("Nhà tài trợ"), max_length=200, required=False)
-    awards = AmountField(label=_("Số suất"), max_value=10_000_000)
+    awards = AmountField(label=_("Số suất"), max_value=10_000_000, money=False)
     total_value = AmountField(label=_("Tổng giá trị (đồng)"))
     in_kind = forms.BooleanField(label=_("Hiện vật"), required=False)
     abroad = forms.BooleanField(label=_("Ở nước ngoài"), required=False)

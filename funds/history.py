@@ -4,12 +4,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.numbers import grouped
 
 from .models import AnnualReturn, Fund, FundBalance, Scholarship, Transfer
 
-ACTIONS = {"+": _("Tạo mới"), "~": _("Sửa"), "-": _("Xoá")}
+# Lazy: read in the language of each request, not the one active when the module was imported.
+ACTIONS = {"+": gettext_lazy("Tạo mới"), "~": gettext_lazy("Sửa"), "-": gettext_lazy("Xoá")}
 HIDDEN = {"id", "version", "updated_at", "association", "year", "fund", "recipient", "sort_key"}
 
 
@@ -65,13 +67,20 @@ def _entries(model, rows, label) -> list[Entry]:
         before = previous.get(row.id)
         changes = []
         for f in tracked:
-            new = getattr(row, f.attname)
+            value = getattr(row, f.attname)
+            if row.history_type == "-":
+                # A deletion records the row as it was: each value it held goes, old → "—".
+                if value not in (None, "", False):
+                    changes.append(Change(str(f.verbose_name), _show(model, f.name, value), "—"))
+                continue
             old = getattr(before, f.attname) if before is not None else None
-            if row.history_type == "-" or (before is not None and old == new):
+            if before is not None and old == value:
                 continue
-            if before is None and new in (None, "", False):
+            if before is None and value in (None, "", False):
                 continue
-            changes.append(Change(str(f.verbose_name), _show(model, f.name, old), _show(model, f.name, new)))
+            changes.append(
+                Change(str(f.verbose_name), _show(model, f.name, old), _show(model, f.name, value))
+            )
         previous[row.id] = row
         if changes or row.history_type != "~":
             user = row.history_user

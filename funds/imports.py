@@ -169,6 +169,11 @@ def import_preview(*, user, content: bytes, filename: str) -> Preview:
 def import_confirm(*, user, content: bytes, filename: str, fingerprint: str) -> Preview:
     """Write every row of the file, or nothing: raises ImportRefused on any error and ImportConflict
     when the stored figures changed after the preview that produced `fingerprint`.
+
+    Each row's return (the row itself, or the parent of a fund balance or scholarship) is held
+    from the check to the commit: an existing one is locked before its figures are read, and a
+    missing one is created, so that a concurrent writer of the same association and year either
+    waits and then sees a new version, or collides on the return's unique constraint and is told.
     """
     preview, resource = _run(user=user, content=content, filename=filename, confirm=True)
     if preview.errors or resource is None:
@@ -179,6 +184,8 @@ def import_confirm(*, user, content: bytes, filename: str, fingerprint: str) -> 
         with transaction.atomic():
             resource.write()
     except IntegrityError as exc:
-        # A browser created one of the new returns while we were writing.
+        # Someone else (the entry form, another import) created one of the returns we create, as
+        # new rows or as the parents of new balances and scholarships, after we read them: we
+        # waited for them to commit, and lost. The returns that existed were locked by the check.
         raise ImportConflict(preview) from exc
     return preview

@@ -48,30 +48,35 @@ def mobilised_total(cash: int | None, in_kind: int | None) -> int | None:
 
 
 class LockedError(ValidationError):
-    """A write to figures of an approved return."""
+    """A write to figures of an approved return (raised by funds.services, the one write path)."""
 
 
-def ensure_unlocked(association_id: int, year: int) -> None:
-    """Refuse writes to a year whose return has been approved."""
-    if AnnualReturn.objects.filter(
-        association_id=association_id, year=year, status=AnnualReturn.Status.APPROVED
-    ).exists():
+def ensure_fund_identity_unlocked(fund: "Fund", *, name: str, kind: str) -> None:
+    """Refuse renaming a stored fund, changing its kind or its association, once a year in which it has a
+    balance is approved: funds are not per year, so the approved year's report would change with it.
+    """
+    if fund.pk is None:
+        return
+    stored = Fund.objects.filter(pk=fund.pk).values_list("association_id", "name", "kind").first()
+    if stored is None or stored == (fund.association_id, name, kind):
+        return
+    approved_years = AnnualReturn.objects.filter(
+        association_id=stored[0], status=AnnualReturn.Status.APPROVED
+    ).values("year")
+    year = (
+        FundBalance.objects.filter(fund_id=fund.pk, year__in=approved_years)
+        .order_by("year")
+        .values_list("year", flat=True)
+        .first()
+    )
+    if year is not None:
         raise LockedError(
             _(
-                "Số liệu năm %(year)s của hội này đã được duyệt nên không thể sửa. "
-                "Đề nghị cán bộ duyệt mở lại (kèm lý do) nếu cần điều chỉnh."
+                "Quỹ “%(name)s” đã có số dư trong năm %(year)s đã duyệt nên không đổi tên, loại hay hội "
+                "được; hãy thêm quỹ mới với tên mới (hoặc đề nghị cán bộ duyệt mở lại báo cáo năm đó)."
             )
-            % {"year": year}
+            % {"name": stored[1], "year": year}
         )
-
-
-def ensure_stored_unlocked(model, pk: int | None, association_field: str, key: tuple) -> None:
-    """Refuse moving a stored row out of an approved year: clean() otherwise sees only the new values."""
-    if pk is None:
-        return
-    stored = model.objects.filter(pk=pk).values_list(association_field, "year").first()
-    if stored is not None and stored != key:
-        ensure_unlocked(*stored)
 
 
 class Qualifier(models.TextChoices):
@@ -201,8 +206,6 @@ class AnnualReturn(models.Model):
         return f"{self.association.short_name} {self.year}"
 
     def clean(self) -> None:
-        if self.pk and self.association_id and self.year:
-            ensure_unlocked(self.association_id, self.year)
         if not isinstance(self.qualifiers, dict) or any(
             field not in RETURN_AMOUNT_FIELDS or word not in Qualifier.values
             for field, word in self.qualifiers.items()
@@ -247,6 +250,11 @@ class Fund(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        # Both the admin's form and the services' full_clean() come here; the import asks it itself.
+        if self.association_id:
+            ensure_fund_identity_unlocked(self, name=self.name, kind=self.kind)
+
 
 class FundBalance(models.Model):
     fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="balances")
@@ -270,14 +278,6 @@ class FundBalance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.fund_id} {self.year}"
-
-    def clean(self) -> None:
-        if self.fund_id is None:  # the fund field's own error says why
-            return
-        ensure_stored_unlocked(
-            FundBalance, self.pk, "fund__association_id", (self.fund.association_id, self.year)
-        )
-        ensure_unlocked(self.fund.association_id, self.year)
 
 
 class Scholarship(models.Model):
@@ -306,11 +306,6 @@ class Scholarship(models.Model):
 
     def __str__(self) -> str:
         return self.programme
-
-    def clean(self) -> None:
-        if self.association_id and self.year:
-            ensure_stored_unlocked(Scholarship, self.pk, "association_id", (self.association_id, self.year))
-            ensure_unlocked(self.association_id, self.year)
 
 
 class Transfer(models.Model):
@@ -359,6 +354,3 @@ class Transfer(models.Model):
             raise ValidationError({"giver_name": _("Cần ghi rõ hội hoặc người/tổ chức trao.")})
         if self.date and self.year and self.date.year != self.year:
             raise ValidationError({"date": _("Ngày trao phải thuộc năm %(year)s.") % {"year": self.year}})
-        if self.recipient_id and self.year:
-            ensure_stored_unlocked(Transfer, self.pk, "recipient_id", (self.recipient_id, self.year))
-            ensure_unlocked(self.recipient_id, self.year)

@@ -1,14 +1,15 @@
 """Reads over the yearly figures. Totals are summed in the database over MPTT ranges."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 
 from associations.models import Association, Tier
 
-from .models import AnnualReturn, Scholarship, mobilised_total
+from . import sql
+from .models import Scholarship, mobilised_total
 
 SUMMED = ["mobilised_cash", "mobilised_in_kind", "fund_balance", "awards_paid", "facilities"]
 
@@ -49,6 +50,27 @@ class Totals:
     prev_mobilised_with_population: int | None = None
     scholarship_awards: int | None = None
     scholarship_value: int | None = None
+    # An all-levels return, and what the returns below it add up to (reconciliation).
+    all_levels: bool = False
+    below_mobilised: int | None = None
+
+    @property
+    def below_share_pct(self) -> Decimal | None:
+        """The part of an all-levels mobilised figure that the returns below account for, in %."""
+        if not self.all_levels or self.below_mobilised is None or not self.mobilised:
+            return None
+        return (Decimal(self.below_mobilised) * 100 / Decimal(self.mobilised)).quantize(
+            Decimal("0.1"), rounding=ROUND_HALF_UP
+        )
+
+    @property
+    def below_exceeds(self) -> bool:
+        """The returns below add up to more than the all-levels figure that should include them."""
+        return (
+            self.all_levels
+            and self.below_mobilised is not None
+            and (self.mobilised is None or self.below_mobilised > self.mobilised)
+        )
 
     @property
     def has_data(self) -> bool:
@@ -91,134 +113,226 @@ class Totals:
         return pct_change(self.mobilised, self.prev_mobilised)
 
 
-def _sql(node_count: int) -> str:
-    a = Association._meta.db_table
-    r = AnnualReturn._meta.db_table
-    current = ",\n".join(f"SUM(CASE WHEN r.year = %(y)s THEN r.{f} END) AS {f}" for f in SUMMED)
-    placeholders = ", ".join(f"%(n{i})s" for i in range(node_count))
-    # Population: the node's own return; clusters and the central node report none, so theirs is
-    # the sum over the provinces of their subtree.
-    return f"""
-        SELECT n.id,
-               COUNT(CASE WHEN r.year = %(y)s THEN 1 END) AS returns,
-               {current},
-               SUM(CASE WHEN r.year = %(p)s
-                         AND (r.mobilised_cash IS NOT NULL OR r.mobilised_in_kind IS NOT NULL)
-                        THEN COALESCE(r.mobilised_cash, 0) + COALESCE(r.mobilised_in_kind, 0)
-                   END) AS prev_mobilised,
-               MAX(CASE WHEN r.year = %(y)s AND a.id = n.id THEN r.population END) AS own_pop,
-               MAX(CASE WHEN r.year = %(p)s AND a.id = n.id THEN r.population END) AS own_prev_pop,
-               SUM(CASE WHEN r.year = %(y)s AND a.tier = %(province)s THEN r.population END) AS prov_pop,
-               SUM(CASE WHEN r.year = %(p)s AND a.tier = %(province)s THEN r.population END) AS prov_prev_pop,
-               n.tier
-          FROM {a} n
-          JOIN {a} a ON a.tree_id = n.tree_id AND a.lft >= n.lft AND a.lft <= n.rght
-          JOIN {r} r ON r.association_id = a.id AND r.year IN (%(y)s, %(p)s)
-         WHERE n.id IN ({placeholders})
-           AND (a.active_from IS NULL OR a.active_from <= r.year)
-           AND (a.active_until IS NULL OR a.active_until >= r.year)
-         GROUP BY n.id, n.tier
+@dataclass
+class YearSums:
+    """What one statement reads for one node and year: its own return, and what lies below it.
+
+    `own` holds the node's own return's figures and `below` the sum of the returns below it that no
+    all-levels return in between already counts (DESIGN.md "What a return covers").
     """
+
+    node_id: int
+    year: int
+    tier: str
+    tree_id: int
+    lft: int
+    rght: int
+    returns: int = 0
+    all_levels: bool = False
+    own_population: int | None = None
+    province_population: int | None = None
+    own: dict = field(default_factory=dict)
+    below: dict = field(default_factory=dict)
+
+    def total(self, name: str) -> int | None:
+        """The node's total: its all-levels return where it has one, else its own plus what lies below."""
+        if self.all_levels:
+            return self.own.get(name)
+        own, below = self.own.get(name), self.below.get(name)
+        if own is None and below is None:
+            return None
+        return (own or 0) + (below or 0)
+
+    @property
+    def mobilised(self) -> int | None:
+        return mobilised_total(self.total("mobilised_cash"), self.total("mobilised_in_kind"))
+
+
+def _as_int(value) -> int | None:
+    return int(value) if value is not None else None
+
+
+def _year_sums(*, years: list[int], nodes_sql: str, params: dict) -> dict[tuple[int, int], YearSums]:
+    """{(node id, year): YearSums} for the nodes that `nodes_sql` (a condition on `n`) selects; one query."""
+    year_params = {f"y{i}": y for i, y in enumerate(years)}
+    in_years = ", ".join(f"%({k})s" for k in year_params)
+    own = ",\n".join(f"MAX(CASE WHEN x.is_self = 1 THEN x.{f} END)" for f in SUMMED)
+    below = ",\n".join(f"SUM(CASE WHEN x.is_self = 0 AND x.covered = 0 THEN x.{f} END)" for f in SUMMED)
+    columns = ", ".join(f"r.{f}" for f in SUMMED)
+    query = f"""
+        WITH {sql.covers(in_years)}
+        SELECT x.node_id, x.year, x.tier_n, x.tree_id, x.lft, x.rght,
+               COUNT(*),
+               MAX(CASE WHEN x.is_self = 1 AND x.coverage = '{sql.ALL_LEVELS}' THEN 1 ELSE 0 END),
+               MAX(CASE WHEN x.is_self = 1 THEN x.population END),
+               SUM(CASE WHEN x.tier = %(province)s THEN x.population END),
+               {own},
+               {below}
+          FROM (
+            SELECT n.id AS node_id, n.tier AS tier_n, n.tree_id, n.lft, n.rght, r.year, a.tier, r.coverage, r.population,
+                   {columns},
+                   CASE WHEN a.id = n.id THEN 1 ELSE 0 END AS is_self,
+                   CASE WHEN {sql.covered_below("a", "r", "n")} THEN 1 ELSE 0 END AS covered
+              FROM {sql.ASSOCIATIONS} n
+              JOIN {sql.ASSOCIATIONS} a ON {sql.in_subtree("a", "n")}
+              JOIN {sql.RETURNS} r ON r.association_id = a.id AND r.year IN ({in_years})
+             WHERE ({nodes_sql}) AND {sql.active("a", "r.year")}
+          ) x
+         GROUP BY x.node_id, x.year, x.tier_n, x.tree_id, x.lft, x.rght
+    """
+    result = {}
+    with connection.cursor() as cursor:
+        cursor.execute(query, {**params, **year_params, "province": Tier.PROVINCE})
+        rows = cursor.fetchall()
+    n = len(SUMMED)
+    for pk, year, tier, tree_id, lft, rght, count, all_levels, own_pop, prov_pop, *values in rows:
+        result[pk, year] = YearSums(
+            node_id=pk,
+            year=year,
+            tier=tier,
+            tree_id=tree_id,
+            lft=lft,
+            rght=rght,
+            returns=count,
+            all_levels=bool(all_levels),
+            own_population=_as_int(own_pop),
+            province_population=_as_int(prov_pop),
+            own=dict(zip(SUMMED, map(_as_int, values[:n]), strict=True)),
+            below=dict(zip(SUMMED, map(_as_int, values[n:]), strict=True)),
+        )
+    return result
+
+
+def _ids_sql(ids: list[int]) -> tuple[str, dict]:
+    params = {f"n{i}": pk for i, pk in enumerate(ids)}
+    return "n.id IN (" + ", ".join(f"%({k})s" for k in params) + ")", params
+
+
+def _provinces_sums(*, years: list[int], aggregate_ids: list[int]) -> dict[tuple[int, int], YearSums]:
+    """YearSums of every province below the given clusters or central node, for `years` (one query)."""
+    ids_sql, params = _ids_sql(aggregate_ids)
+    provinces = f"""n.tier = %(province)s AND n.id IN (
+        SELECT p.id FROM {sql.ASSOCIATIONS} p JOIN {sql.ASSOCIATIONS} n ON {sql.in_subtree("p", "n")}
+         WHERE {ids_sql})"""
+    return _year_sums(years=years, nodes_sql=provinces, params=params)
+
+
+def _with_population(aggregate: YearSums, provinces: list[YearSums]) -> tuple[int | None, set[int]]:
+    """The mobilised of the provinces under `aggregate` that gave a population, and which they are."""
+    inside = [
+        p
+        for p in provinces
+        if p.year == aggregate.year
+        and p.tree_id == aggregate.tree_id
+        and aggregate.lft < p.lft < aggregate.rght
+        and p.own_population
+    ]
+    amounts = [p.mobilised for p in inside if p.mobilised is not None]
+    return (sum(amounts) if amounts else None), {p.node_id for p in inside}
+
+
+def _fill(totals: Totals, now: YearSums | None, before: YearSums | None) -> bool:
+    """Set `totals` from the sums of its year and the year before; True for a cluster or the central node."""
+    if now is not None:
+        totals.returns = now.returns
+        for name in SUMMED:
+            setattr(totals, name, now.total(name))
+        totals.all_levels = now.all_levels
+        if now.all_levels:
+            totals.below_mobilised = mobilised_total(
+                now.below.get("mobilised_cash"), now.below.get("mobilised_in_kind")
+            )
+    if before is not None:
+        totals.prev_mobilised = before.mobilised
+    either = now or before
+    if either is not None and either.tier in (Tier.CLUSTER, Tier.CENTRAL):
+        # Clusters and the central node report no population: theirs is their provinces'.
+        totals.aggregate = True
+        totals.population = now.province_population if now else None
+        totals.prev_population = before.province_population if before else None
+        return True
+    totals.population = now.own_population if now else None
+    totals.prev_population = before.own_population if before else None
+    return False
+
+
+def _fill_aggregate(totals: Totals, now: YearSums | None, before: YearSums | None, provinces: list[YearSums]):
+    reported_now = reported_before = set()
+    if now is not None:
+        totals.mobilised_with_population, reported_now = _with_population(now, provinces)
+    if before is not None:
+        totals.prev_mobilised_with_population, reported_before = _with_population(before, provinces)
+    # The same provinces both years, or the change compares different populations.
+    totals.comparable = reported_now == reported_before
 
 
 def subtree_totals(*, year: int, nodes: Iterable[Association | int]) -> dict[int, Totals]:
-    """{node id: Totals} for every node given, summing each node's subtree in one query per table.
+    """{node id: Totals} for every node given, each by the all-levels rule, in a fixed number of queries.
 
-    Two queries whatever the size of the tree (the returns, the scholarships), and a third when a
-    cluster or the central node is among `nodes` (mobilised of the provinces with a population).
+    Two queries whatever the size of the tree (the returns of this year and the last, the
+    scholarships), and a third when a cluster or the central node is among `nodes` (the totals of
+    their provinces, so that per inhabitant divides only the money of provinces with a population).
     """
     ids = [n.pk if isinstance(n, Association) else int(n) for n in nodes]
     result = {pk: Totals(node_id=pk, year=year) for pk in ids}
     if not ids:
         return result
-    params = {"y": year, "p": year - 1, "province": Tier.PROVINCE}
-    params.update({f"n{i}": pk for i, pk in enumerate(ids)})
-    with connection.cursor() as cursor:
-        cursor.execute(_sql(len(ids)), params)
-        for row in cursor.fetchall():
-            (pk, returns, *sums, prev, own_pop, own_prev_pop, prov_pop, prov_prev_pop, tier) = row
-            totals = result[pk]
-            totals.returns = returns
-            for name, value in zip(SUMMED, sums, strict=True):
-                setattr(totals, name, int(value) if value is not None else None)
-            aggregate_pop = tier in (Tier.CLUSTER, Tier.CENTRAL)
-            totals.aggregate = aggregate_pop
-            totals.population = int(prov_pop) if aggregate_pop and prov_pop else own_pop
-            totals.prev_population = int(prov_prev_pop) if aggregate_pop and prov_prev_pop else own_prev_pop
-            totals.prev_mobilised = int(prev) if prev is not None else None
-        _add_scholarships(year, ids, result)
-    aggregates = [pk for pk, t in result.items() if t.aggregate]
+    ids_sql, params = _ids_sql(ids)
+    sums = _year_sums(years=[year, year - 1], nodes_sql=ids_sql, params=params)
+    aggregates = [
+        (totals, sums.get((pk, year)), sums.get((pk, year - 1)))
+        for pk, totals in result.items()
+        if _fill(totals, sums.get((pk, year)), sums.get((pk, year - 1)))
+    ]
+    _add_scholarships(year, ids_sql, params, result)
     if aggregates:
-        _add_mobilised_with_population(year, aggregates, result)
+        aggregate_ids = [t.node_id for t, _, _ in aggregates]
+        provinces = list(_provinces_sums(years=[year, year - 1], aggregate_ids=aggregate_ids).values())
+        for totals, now, before in aggregates:
+            _fill_aggregate(totals, now, before, provinces)
     return result
 
 
-def _add_mobilised_with_population(year: int, ids: list[int], result: dict[int, Totals]) -> None:
-    a = Association._meta.db_table
-    r = AnnualReturn._meta.db_table
-    placeholders = ", ".join(f"%(n{i})s" for i in range(len(ids)))
-    params = {
-        "y": year,
-        "p": year - 1,
-        "province": Tier.PROVINCE,
-        **{f"n{i}": pk for i, pk in enumerate(ids)},
-    }
-    # Blank amounts are "not reported": a sum over none of them stays NULL (shown "—"), never 0.
-    reported = "AND (r.mobilised_cash IS NOT NULL OR r.mobilised_in_kind IS NOT NULL)"
-    amount = "COALESCE(r.mobilised_cash, 0) + COALESCE(r.mobilised_in_kind, 0)"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT n.id,
-                   SUM(CASE WHEN r.year = %(y)s {reported} THEN {amount} END),
-                   SUM(CASE WHEN r.year = %(p)s {reported} THEN {amount} END),
-                   COUNT(DISTINCT CASE WHEN pr.year = %(y)s THEN p.id END),
-                   COUNT(DISTINCT CASE WHEN pr.year = %(p)s THEN p.id END),
-                   COUNT(DISTINCT p.id)
-              FROM {a} n
-              JOIN {a} p ON p.tree_id = n.tree_id AND p.lft > n.lft AND p.rght < n.rght AND p.tier = %(province)s
-              JOIN {r} pr ON pr.association_id = p.id AND pr.year IN (%(y)s, %(p)s) AND pr.population IS NOT NULL
-              JOIN {a} a ON a.tree_id = p.tree_id AND a.lft >= p.lft AND a.lft <= p.rght
-              JOIN {r} r ON r.association_id = a.id AND r.year = pr.year
-             WHERE n.id IN ({placeholders})
-               AND (a.active_from IS NULL OR a.active_from <= r.year)
-               AND (a.active_until IS NULL OR a.active_until >= r.year)
-               AND (p.active_from IS NULL OR p.active_from <= r.year)
-               AND (p.active_until IS NULL OR p.active_until >= r.year)
-             GROUP BY n.id
-            """,
-            params,
-        )
-        for pk, current, previous, now_count, prev_count, either_count in cursor.fetchall():
-            totals = result[pk]
-            totals.mobilised_with_population = int(current) if current is not None else None
-            totals.prev_mobilised_with_population = int(previous) if previous is not None else None
-            # The same provinces both years, or the change compares different populations.
-            totals.comparable = now_count == prev_count == either_count
+def yearly_totals(*, node: Association, first_year: int, last_year: int) -> list[Totals]:
+    """The node's Totals for each year from `first_year` to `last_year`, by the rule of subtree_totals.
+
+    Scholarships aside. One query, and a second for a cluster or the central node.
+    """
+    ids_sql, params = _ids_sql([node.pk])
+    years = list(range(first_year - 1, last_year + 1))
+    sums = _year_sums(years=years, nodes_sql=ids_sql, params=params)
+    points = []
+    for year in years[1:]:
+        totals = Totals(node_id=node.pk, year=year)
+        now, before = sums.get((node.pk, year)), sums.get((node.pk, year - 1))
+        _fill(totals, now, before)
+        points.append((totals, now, before))
+    if node.tier in (Tier.CLUSTER, Tier.CENTRAL) and sums:
+        provinces = list(_provinces_sums(years=years, aggregate_ids=[node.pk]).values())
+        for totals, now, before in points:
+            if totals.aggregate:
+                _fill_aggregate(totals, now, before, provinces)
+    return [totals for totals, _, _ in points]
 
 
-def _add_scholarships(year: int, ids: list[int], result: dict[int, Totals]) -> None:
-    a = Association._meta.db_table
+def _add_scholarships(year: int, ids_sql: str, params: dict, result: dict[int, Totals]) -> None:
+    """Scholarships are listed programmes, not aggregates: each counts once, at whatever tier it is listed."""
     s = Scholarship._meta.db_table
-    placeholders = ", ".join(f"%(n{i})s" for i in range(len(ids)))
-    params = {"y": year, **{f"n{i}": pk for i, pk in enumerate(ids)}}
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             SELECT n.id, SUM(s.awards), SUM(s.total_value)
-              FROM {a} n
-              JOIN {a} a ON a.tree_id = n.tree_id AND a.lft >= n.lft AND a.lft <= n.rght
+              FROM {sql.ASSOCIATIONS} n
+              JOIN {sql.ASSOCIATIONS} a ON {sql.in_subtree("a", "n")}
               JOIN {s} s ON s.association_id = a.id AND s.year = %(y)s
-             WHERE n.id IN ({placeholders})
-               AND (a.active_from IS NULL OR a.active_from <= %(y)s)
-               AND (a.active_until IS NULL OR a.active_until >= %(y)s)
+             WHERE {ids_sql} AND {sql.active("a", "%(y)s")}
              GROUP BY n.id
             """,
-            params,
+            {**params, "y": year},
         )
         for pk, awards, value in cursor.fetchall():
-            result[pk].scholarship_awards = int(awards) if awards is not None else None
-            result[pk].scholarship_value = int(value) if value is not None else None
+            result[pk].scholarship_awards = _as_int(awards)
+            result[pk].scholarship_value = _as_int(value)
 
 
 def funds_with_balance(*, association: Association, year: int):

@@ -1,4 +1,11 @@
-"""Writes to the yearly figures. Every path (browser form, admin, import) goes through here."""
+"""Writes to the yearly figures: the one write path.
+
+The entry form, the admin, the import confirmation, the review pages and the demo loader all write
+through these functions, which decide, each in one place: who may write (`user_has_perm`), whether
+the year is locked (`ensure_writable`, with the return row held by `select_for_update`), the
+version that tells an open form it is stale (`_bump`), the outlier rule (`figure_outliers`), and
+the history (every save and delete is stamped with its user for django-simple-history).
+"""
 
 import datetime
 from dataclasses import dataclass, field
@@ -12,7 +19,7 @@ from simple_history.utils import bulk_update_with_history
 from associations.access import user_has_perm
 from associations.models import Association, Perm
 
-from .models import AnnualReturn, Fund, FundBalance, LockedError, Scholarship, Transfer, ensure_unlocked
+from .models import AnnualReturn, Fund, FundBalance, LockedError, Scholarship, Transfer
 
 __all__ = ["LockedError"]
 
@@ -49,6 +56,8 @@ class FundRow:
     balance: int | None
     fund_id: int | None = None
     delete: bool = False
+    # The word before the balance ("trên 1 tỷ"); None leaves the stored one as it is.
+    qualifier: str | None = None
 
 
 @dataclass
@@ -93,6 +102,101 @@ def _save(obj, user, **clean_kwargs):
     return obj
 
 
+OUTLIER_FACTOR = 5
+
+
+@dataclass
+class Outlier:
+    """A figure more than five times, or under a fifth of, last year's."""
+
+    field: str
+    previous: int
+    value: int
+
+
+class OutlierError(ValidationError):
+    """Unusual figures that the writer has not confirmed."""
+
+    def __init__(self, outliers: list[Outlier]):
+        super().__init__(
+            _(
+                "Một số số liệu lớn hơn gấp 5 lần hoặc nhỏ hơn 1/5 so với năm trước. "
+                "Hãy kiểm tra lại rồi đánh dấu ô xác nhận để lưu."
+            ),
+            code="outlier",
+        )
+        self.outliers = outliers
+
+
+def figure_outliers(
+    *, previous: AnnualReturn | None, current: AnnualReturn | None, figures: dict
+) -> list[Outlier]:
+    """The figures of `figures` that are outliers against `previous`; one saved already was confirmed once."""
+    found = []
+    if previous is None:
+        return found
+    for name in AnnualReturn.FIGURE_FIELDS:
+        if name not in figures:
+            continue
+        old, new = getattr(previous, name), figures[name]
+        if current is not None and getattr(current, name) == new:
+            continue
+        if old and new is not None and (new > OUTLIER_FACTOR * old or new * OUTLIER_FACTOR < old):
+            found.append(Outlier(field=name, previous=old, value=new))
+    return found
+
+
+def locked_error(year: int) -> LockedError:
+    """What every write path says when the year's return is approved."""
+    return LockedError(
+        _(
+            "Số liệu năm %(year)s của hội này đã được duyệt nên không thể sửa. "
+            "Đề nghị cán bộ duyệt mở lại (kèm lý do) nếu cần điều chỉnh."
+        )
+        % {"year": year}
+    )
+
+
+def ensure_writable(annual_return: AnnualReturn | None) -> None:
+    """The lock: nothing of an approved return's year changes until a reviewer reopens it."""
+    if annual_return is not None and annual_return.is_locked:
+        raise locked_error(annual_return.year)
+
+
+def year_is_locked(association_id: int, year: int) -> bool:
+    """True when the association's return for `year` is approved (pages show it read-only)."""
+    return AnnualReturn.objects.filter(
+        association_id=association_id, year=year, status=AnnualReturn.Status.APPROVED
+    ).exists()
+
+
+def _held_return(user, association: Association, year: int) -> AnnualReturn | None:
+    """The rule every write of a year's figures passes: the right to write, the return held, the lock.
+
+    Holding the return row (select_for_update) makes each write wait for any other on the same
+    return, so the version it bumps and the lock it reads cannot change under it.
+    """
+    if not user_has_perm(user, association, Perm.EDIT_FIGURES):
+        raise PermissionDenied
+    # By pk alone: the default ordering's join would hold the association's row too.
+    current = (
+        AnnualReturn.objects.select_for_update()
+        .filter(association=association, year=year)
+        .order_by("pk")
+        .first()
+    )
+    ensure_writable(current)
+    return current
+
+
+def _bump(annual_return: AnnualReturn | None, user) -> None:
+    """Something attached to the return changed: a form opened before must see a conflict."""
+    if annual_return is None:
+        return
+    annual_return.version += 1  # safe: the row is held by _held_return
+    _stamp(annual_return, user).save(update_fields=["version", "updated_at"])
+
+
 @transaction.atomic
 def annual_return_save(
     *,
@@ -101,20 +205,22 @@ def annual_return_save(
     year: int,
     changes: ReturnChanges,
     expected_version: int | None,
+    confirm_outliers: bool = False,
 ) -> AnnualReturn:
-    """Create or update a return and what is attached to it, refusing stale and locked writes.
+    """Create or update a return and what is attached to it, refusing stale, locked and unconfirmed writes.
 
-    `expected_version` is the version the form was loaded with (None for a new return).
+    `expected_version` is the version the form was loaded with (None for a new return);
+    `confirm_outliers` says the writer has seen the figures that differ fivefold from last year's.
     """
-    if not user_has_perm(user, association, Perm.EDIT_FIGURES):
-        raise PermissionDenied
-    current = AnnualReturn.objects.select_for_update().filter(association=association, year=year).first()
-    # Locked before stale: a save that lost the race to an approval is told the return is approved.
-    ensure_unlocked(association.pk, year)
+    current = _held_return(user, association, year)
     if current is not None and current.version != expected_version:
         raise ConflictError(current)
     if current is None and expected_version is not None:
         raise ConflictError(None)
+    if not confirm_outliers:
+        previous = AnnualReturn.objects.filter(association=association, year=year - 1).first()
+        if outliers := figure_outliers(previous=previous, current=current, figures=changes.figures):
+            raise OutlierError(outliers)
 
     annual_return = current or AnnualReturn(association=association, year=year)
     for name, value in changes.figures.items():
@@ -124,8 +230,15 @@ def annual_return_save(
         with transaction.atomic():
             _save(annual_return, user, validate_unique=current is not None)
     except IntegrityError as exc:
-        # Two first saves of the same return at once: the second one lost the race.
+        # Two first saves of the same return at once (or an import creating it): this one lost the race.
         raise ConflictError(AnnualReturn.objects.filter(association=association, year=year).first()) from exc
+    except ValidationError:
+        # The same race, lost a little earlier: full_clean() checks the unique constraint too, and
+        # the return was committed by someone else after our select_for_update found none.
+        taken = AnnualReturn.objects.filter(association=association, year=year).first()
+        if current is None and taken is not None:
+            raise ConflictError(taken) from None
+        raise
 
     _sync_funds(user, association, year, changes.funds)
     _sync_rows(
@@ -162,9 +275,16 @@ def _sync_funds(user, association, year, rows: list[FundRow]) -> None:
         if fund.pk is None or (fund.name, fund.kind) != (row.name, row.kind):
             fund.name, fund.kind = row.name, row.kind
             _save(fund, user)
-        balance = balances.get(fund.pk) or FundBalance(fund=fund, year=year)
-        if balance.pk is None or balance.balance != row.balance:
-            balance.balance = row.balance
+        balance = balances.get(fund.pk)
+        if row.balance is None:
+            # A blank balance is no balance for the year: no row holding NULL is kept for it.
+            if balance is not None:
+                _stamp(balance, user).delete()
+            continue
+        balance = balance or FundBalance(fund=fund, year=year)
+        qualifier = balance.qualifier if row.qualifier is None else row.qualifier
+        if balance.pk is None or (balance.balance, balance.qualifier) != (row.balance, qualifier):
+            balance.balance, balance.qualifier = row.balance, qualifier
             _save(balance, user)
 
 
@@ -182,6 +302,95 @@ def _sync_rows(user, existing, rows: list, fields: list[str], new) -> None:
             for f in fields:
                 setattr(obj, f, getattr(row, f))
             _save(obj, user)
+
+
+def _row_key(row) -> tuple[Association, int]:
+    if isinstance(row, FundBalance):
+        return row.fund.association, row.year
+    if isinstance(row, Transfer):
+        return row.recipient, row.year
+    return row.association, row.year
+
+
+def _row_keys(row) -> list[tuple[Association, int]]:
+    """The returns a row's write touches, in a fixed order: where the row is now, and where it was stored."""
+    keys = {(association.pk, year): (association, year) for association, year in [_row_key(row)]}
+    if row.pk is not None:
+        stored = type(row).objects.filter(pk=row.pk).first()
+        if stored is not None:
+            association, year = _row_key(stored)
+            keys.setdefault((association.pk, year), (association, year))
+    # Sorted, so that two writers never wait on each other's returns.
+    return [keys[key] for key in sorted(keys)]
+
+
+def _held_for_row(user, row) -> list[AnnualReturn | None]:
+    return [_held_return(user, association, year) for association, year in _row_keys(row)]
+
+
+def figures_row_check(*, user, row) -> None:
+    """Raise what figures_row_save or figures_row_delete would refuse, writing and holding nothing.
+
+    For forms that show the refusal beside the fields before saving (the admin).
+    """
+    for association, year in _row_keys(row):
+        if not user_has_perm(user, association, Perm.EDIT_FIGURES):
+            raise PermissionDenied
+        ensure_writable(AnnualReturn.objects.filter(association=association, year=year).first())
+
+
+def annual_return_check(*, user, association: Association, year: int, expected_version: int | None) -> None:
+    """Raise what annual_return_save would refuse (the right, the lock, a stale version), writing nothing."""
+    if not user_has_perm(user, association, Perm.EDIT_FIGURES):
+        raise PermissionDenied
+    current = AnnualReturn.objects.filter(association=association, year=year).first()
+    ensure_writable(current)
+    if current is not None and expected_version is not None and current.version != expected_version:
+        raise ConflictError(current)
+
+
+@transaction.atomic
+def figures_row_save(*, user, row: FundBalance | Scholarship | Transfer) -> None:
+    """Save one row attached to a return, as the admin edits it, under the entry form's rules."""
+    held = _held_for_row(user, row)
+    _save(row, user)
+    for annual_return in held:
+        _bump(annual_return, user)
+
+
+@transaction.atomic
+def figures_row_delete(*, user, row: FundBalance | Scholarship | Transfer) -> None:
+    """Delete one row attached to a return, under the entry form's rules; its history keeps the old values."""
+    held = _held_for_row(user, row)
+    _stamp(row, user).delete()
+    for annual_return in held:
+        _bump(annual_return, user)
+
+
+@transaction.atomic
+def fund_delete(*, user, fund: Fund) -> None:
+    """Delete a fund and its balances, each under the rules of its year."""
+    if not user_has_perm(user, fund.association, Perm.EDIT_FIGURES):
+        raise PermissionDenied
+    for balance in fund.balances.select_related("fund__association").order_by("year"):
+        figures_row_delete(user=user, row=balance)
+    _stamp(fund, user).delete()
+
+
+@transaction.atomic
+def annual_return_delete(*, user, annual_return: AnnualReturn) -> None:
+    """Delete a draft or submitted return with what is attached to it for that year."""
+    current = _held_return(user, annual_return.association, annual_return.year)
+    if current is None:
+        return
+    association, year = current.association, current.year
+    for row in [
+        *FundBalance.objects.filter(fund__association=association, year=year),
+        *Scholarship.objects.filter(association=association, year=year),
+        *Transfer.objects.filter(recipient=association, year=year),
+    ]:
+        _stamp(row, user).delete()
+    _stamp(current, user).delete()
 
 
 def _transition(annual_return: AnnualReturn, user, **values) -> AnnualReturn:

@@ -41,7 +41,7 @@ def _check_year(year: int) -> int:
 def _initial(annual_return, funds, scholarships, transfers):
     figures = {}
     if annual_return is not None:
-        figures = {name: getattr(annual_return, name) for name in [*ReturnForm.FIGURES, "notes"]}
+        figures = {name: getattr(annual_return, name) for name in ReturnForm.FIELDS}
         figures["version"] = annual_return.version
     fund_rows = [{"fund_id": f.pk, "name": f.name, "kind": f.kind, "balance": f.balance} for f in funds]
     scholarship_rows = [
@@ -109,7 +109,7 @@ def _conflict_rows(form, current: AnnualReturn | None) -> list[tuple[str, str, s
     if current is None:
         return []
     rows = []
-    for name in [*ReturnForm.FIGURES, "notes"]:
+    for name in ReturnForm.FIELDS:
         theirs, yours = getattr(current, name), form.cleaned_data.get(name)
         if theirs != yours:
             show = lambda v: "—" if v in (None, "") else (grouped(v) if isinstance(v, int) else v)  # noqa: E731
@@ -139,7 +139,7 @@ def return_edit(request, pk: int, year: int):
 
     if request.method == "POST":
         data = request.POST.copy()
-        form = ReturnForm(data, previous=previous, current=annual_return)
+        form = ReturnForm(data)
         fund_set = FundFormSet(data, prefix="funds")
         scholarship_set = ScholarshipFormSet(data, prefix="scholarships")
         transfer_set = TransferFormSet(data, prefix="transfers", form_kwargs={"year": year})
@@ -157,14 +157,18 @@ def return_edit(request, pk: int, year: int):
                     year=year,
                     changes=_changes(form, fund_set, scholarship_set, transfer_set),
                     expected_version=form.cleaned_data.get("version"),
+                    confirm_outliers=form.cleaned_data.get("confirm_outliers", False),
                 )
             except services.ConflictError as exc:
                 conflict = _conflict_rows(form, exc.current)
                 # Keep what was typed; a second save now knowingly replaces the other person's values.
                 data["version"] = exc.current.version if exc.current else ""
-                form = ReturnForm(data, previous=previous, current=annual_return)
+                form = ReturnForm(data)
                 form.is_valid()
                 status = 409
+            except services.OutlierError as exc:
+                form.show_outliers(exc.outliers)
+                form.add_error(None, exc.messages[0])
             except ValidationError as exc:
                 for message in exc.messages:
                     form.add_error(None, message)
@@ -173,7 +177,7 @@ def return_edit(request, pk: int, year: int):
                 messages.success(request, _("Đã lưu số liệu năm %(year)s.") % {"year": year})
                 return redirect("return_edit", pk=association.pk, year=year)
     else:
-        form = ReturnForm(initial=figures, previous=previous, current=annual_return)
+        form = ReturnForm(initial=figures)
         fund_set = FundFormSet(initial=fund_rows, prefix="funds")
         scholarship_set = ScholarshipFormSet(initial=scholarship_rows, prefix="scholarships")
         transfer_set = TransferFormSet(initial=transfer_rows, prefix="transfers", form_kwargs={"year": year})

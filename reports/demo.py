@@ -4,7 +4,8 @@ from datetime import date
 
 from associations.models import Association, Tier
 
-from .models import ClusterConference
+from .models import ClusterConference, ConferenceKind
+from .services import conference_save
 
 TAY_BAC_2022 = {
     "date": date(2022, 11, 29),
@@ -60,14 +61,18 @@ TAY_BAC_2022 = {
 }
 
 
-def load_conferences() -> None:
-    """Create or refresh the Tây Bắc 2022 conference (safe to run twice)."""
-    cluster = Association.objects.get(tier=Tier.CLUSTER, code="CUM01")
+def load_conferences(*, user) -> tuple[int, int]:
+    """Add, as `user` through the conference service, the Tây Bắc 2022 conference if it is missing.
+
+    Returns (added, present); a conference already stored is left as its cluster has made it.
+    """
+    cluster = Association.objects.active_in(2022).filter(tier=Tier.CLUSTER, code="CUM01").first()
+    if cluster is None:
+        return 0, 0
+    if ClusterConference.objects.filter(cluster=cluster, year=2022, kind=ConferenceKind.REGULAR).exists():
+        return 0, 1
     provinces = {p.code: p for p in cluster.get_children()}
-    conference, _ = ClusterConference.objects.get_or_create(cluster=cluster, year=2022, kind="giao_ban")
-    for name, value in TAY_BAC_2022.items():
-        setattr(conference, name, value)
-    conference.host = provinces["02"]
-    conference.next_host = provinces["17"]
-    conference.full_clean()
-    conference.save()
+    data = {**TAY_BAC_2022, "year": 2022, "kind": ConferenceKind.REGULAR}
+    data["host"], data["next_host"] = provinces.get("02"), provinces.get("17")
+    conference_save(user=user, cluster=cluster, data=data)
+    return 1, 0

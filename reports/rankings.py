@@ -15,8 +15,9 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from associations.models import Association, Tier
+from funds import sql
 from funds.models import AnnualReturn
-from funds.selectors import Totals, per_head, subtree_totals
+from funds.selectors import Totals, subtree_totals, yearly_totals
 
 
 class Metric(models.TextChoices):
@@ -165,8 +166,6 @@ def completeness(*, year: int, provinces: QuerySet) -> list[Completeness]:
     result = {node.pk: Completeness(province=node) for node in nodes}
     if not nodes:
         return []
-    a = Association._meta.db_table
-    r = AnnualReturn._meta.db_table
     placeholders = ", ".join(f"%(n{i})s" for i in range(len(nodes)))
     params = {
         "y": year,
@@ -175,23 +174,21 @@ def completeness(*, year: int, provinces: QuerySet) -> list[Completeness]:
         **{f"n{i}": node.pk for i, node in enumerate(nodes)},
     }
     # One return at most per association and year, so the LEFT JOIN keeps one row per association.
-    sql = f"""
+    query = f"""
         SELECT n.id,
                COUNT(a.id),
                COUNT(r.id),
                COUNT(CASE WHEN r.status = %(submitted)s THEN 1 END),
                COUNT(CASE WHEN r.status = %(approved)s THEN 1 END),
                MAX(r.updated_at)
-          FROM {a} n
-          JOIN {a} a ON a.tree_id = n.tree_id AND a.lft >= n.lft AND a.lft <= n.rght
-          LEFT JOIN {r} r ON r.association_id = a.id AND r.year = %(y)s
-         WHERE n.id IN ({placeholders})
-           AND (a.active_from IS NULL OR a.active_from <= %(y)s)
-           AND (a.active_until IS NULL OR a.active_until >= %(y)s)
+          FROM {sql.ASSOCIATIONS} n
+          JOIN {sql.ASSOCIATIONS} a ON {sql.in_subtree("a", "n")}
+          LEFT JOIN {sql.RETURNS} r ON r.association_id = a.id AND r.year = %(y)s
+         WHERE n.id IN ({placeholders}) AND {sql.active("a", "%(y)s")}
          GROUP BY n.id
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(query, params)
         for pk, associations, returns, submitted, approved, last_change in cursor.fetchall():
             row = result[pk]
             row.associations, row.returns = associations, returns
@@ -234,72 +231,13 @@ def submitted_versions(*, year: int, provinces: list[Association]) -> dict[int, 
     return out
 
 
-@dataclass
-class TrendPoint:
-    """A node's subtree figures for one year, as subtree_totals computes them."""
+def trend(*, node: Association, first_year: int, last_year: int) -> list[Totals]:
+    """The node's Totals for each year from the first to the last year with a return, within the bounds given.
 
-    year: int
-    returns: int
-    mobilised: int | None
-    population: int | None
-
-    @property
-    def per_inhabitant(self) -> int | None:
-        return per_head(self.mobilised, self.population)
-
-
-def trend(*, node: Association, first_year: int, last_year: int) -> list[TrendPoint]:
-    """One TrendPoint per year from the first to the last year with a return, within the bounds given.
-
-    One query: the returns of the node's subtree grouped by year, with the population rule of
-    subtree_totals (the node's own, or the sum over its provinces for a cluster or the centre).
+    funds.selectors.yearly_totals: one query (two for a cluster or the centre).
     """
-    a = Association._meta.db_table
-    r = AnnualReturn._meta.db_table
-    own_population = node.tier not in (Tier.CLUSTER, Tier.CENTRAL)
-    population = (
-        "MAX(CASE WHEN a.id = %(node)s THEN r.population END)"
-        if own_population
-        else "SUM(CASE WHEN a.tier = %(province)s THEN r.population END)"
-    )
-    sql = f"""
-        SELECT r.year,
-               COUNT(r.id),
-               SUM(CASE WHEN r.mobilised_cash IS NOT NULL OR r.mobilised_in_kind IS NOT NULL
-                        THEN COALESCE(r.mobilised_cash, 0) + COALESCE(r.mobilised_in_kind, 0)
-                   END),
-               {population}
-          FROM {a} a
-          JOIN {r} r ON r.association_id = a.id
-         WHERE a.tree_id = %(tree)s AND a.lft >= %(lft)s AND a.lft <= %(rght)s
-           AND r.year >= %(first)s AND r.year <= %(last)s
-           AND (a.active_from IS NULL OR a.active_from <= r.year)
-           AND (a.active_until IS NULL OR a.active_until >= r.year)
-         GROUP BY r.year
-    """
-    params = {
-        "node": node.pk,
-        "province": Tier.PROVINCE,
-        "tree": node.tree_id,
-        "lft": node.lft,
-        "rght": node.rght,
-        "first": first_year,
-        "last": last_year,
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        found = {
-            year: TrendPoint(
-                year=year,
-                returns=returns,
-                mobilised=int(mobilised) if mobilised is not None else None,
-                population=int(pop) if pop else None,
-            )
-            for year, returns, mobilised, pop in cursor.fetchall()
-        }
-    if not found:
+    points = yearly_totals(node=node, first_year=first_year, last_year=last_year)
+    reported = [i for i, p in enumerate(points) if p.has_data]
+    if not reported:
         return []
-    return [
-        found.get(year) or TrendPoint(year=year, returns=0, mobilised=None, population=None)
-        for year in range(min(found), max(found) + 1)
-    ]
+    return points[reported[0] : reported[-1] + 1]

@@ -7,20 +7,13 @@ from django.db.models import F
 
 from associations.access import report_clusters
 from associations.models import Association, Tier
+from funds import sql
 from funds.models import AnnualReturn, FundBalance, Scholarship, Transfer
 from funds.selectors import Totals, subtree_totals
 
 from .charts import BarChart, bar_chart
 from .models import ClusterConference
-
-
-def competition_ranks(values: list[int | None]) -> list[int | None]:
-    """Ranks 1, 2, 2, 4 for values sorted or not, highest first; None for missing values."""
-    present = sorted((v for v in values if v is not None), reverse=True)
-    first_index = {}
-    for i, v in enumerate(present):
-        first_index.setdefault(v, i + 1)
-    return [first_index[v] if v is not None else None for v in values]
+from .rankings import competition_ranks
 
 
 @dataclass
@@ -54,10 +47,6 @@ class ClusterReport:
         return bar_chart(
             [(f"{m.rank}. {m.association.short_name}", m.totals.per_inhabitant) for m in self.ranked]
         )
-
-    @property
-    def reporting(self) -> list[MemberRow]:
-        return [m for m in self.members if m.own_return is not None or m.totals.has_data]
 
 
 def cluster_report(
@@ -122,21 +111,6 @@ def cluster_report(
     )
 
 
-def cluster_report_years(*, cluster: Association) -> list[int]:
-    """Years with a conference or any return in the cluster, newest first (one query each)."""
-    years = set(ClusterConference.objects.filter(cluster=cluster).values_list("year", flat=True))
-    years |= set(
-        AnnualReturn.objects.filter(
-            association__tree_id=cluster.tree_id,
-            association__lft__gte=cluster.lft,
-            association__rght__lte=cluster.rght,
-        )
-        .values_list("year", flat=True)
-        .distinct()
-    )
-    return sorted(years, reverse=True)
-
-
 def cluster_report_index(*, user) -> list[tuple[Association, list[int]]]:
     """[(cluster, years newest first)] for every cluster whose report the user may read (three queries)."""
     clusters = list(report_clusters(user).order_by("code"))
@@ -145,15 +119,13 @@ def cluster_report_index(*, user) -> list[tuple[Association, list[int]]]:
     years: dict[int, set[int]] = {c.pk: set() for c in clusters}
     for pk, year in ClusterConference.objects.filter(cluster__in=clusters).values_list("cluster_id", "year"):
         years[pk].add(year)
-    a = Association._meta.db_table
-    r = AnnualReturn._meta.db_table
     placeholders = ", ".join(["%s"] * len(clusters))
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT c.id, r.year FROM {a} c
-              JOIN {a} a ON a.tree_id = c.tree_id AND a.lft > c.lft AND a.lft < c.rght
-              JOIN {r} r ON r.association_id = a.id
+            SELECT c.id, r.year FROM {sql.ASSOCIATIONS} c
+              JOIN {sql.ASSOCIATIONS} a ON {sql.in_subtree("a", "c")}
+              JOIN {sql.RETURNS} r ON r.association_id = a.id
              WHERE c.id IN ({placeholders})
              GROUP BY c.id, r.year
             """,

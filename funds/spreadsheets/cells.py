@@ -97,18 +97,26 @@ def read_back(stored: str) -> str:
 
 
 class AmountCell(Cell):
-    """A whole number checked by the browser form's own field, so both paths give the same messages."""
+    """A whole number checked by the browser form's own field, so both paths give the same messages.
+
+    Text is read the Vietnamese way whatever the interface language, like the files' headers.
+    """
 
     kind = tabular.AMOUNT
 
     def __init__(self, **field_kwargs):
-        self.field = AmountField(**field_kwargs)
+        self.field = AmountField(thousands=".", **field_kwargs)
 
     def read(self, value):
         if isinstance(value, str) and not value.strip():
             value = None
-        elif isinstance(value, float) and value.is_integer():
-            value = int(value)
+        elif isinstance(value, float | Decimal) and Decimal(value).is_finite():
+            number = Decimal(repr(value)) if isinstance(value, float) else value
+            # Excel set to Vietnamese stores a typed "10,939" as the number 10.939: the field refuses
+            # it as the text "10,939", suggesting the missing unit.
+            value = (
+                int(number) if number == number.to_integral_value() else format(number, "f").replace(".", ",")
+            )
         elif isinstance(value, bool | float | Decimal | datetime.date | datetime.time | datetime.timedelta):
             value = str(value)  # AmountField refuses it with its "not a whole number" message
         try:

@@ -17,7 +17,7 @@ def write_returns(*, user, created: list[AnnualReturn], updated: list[AnnualRetu
     now = timezone.now()
     for annual_return in updated:
         annual_return.updated_at = now
-    bulk_create_with_history(created, AnnualReturn, batch_size=WRITE_BATCH, default_user=user)
+    create_returns(user=user, returns=created)
     update_from_values(AnnualReturn, updated, [*AnnualReturn.FIGURE_FIELDS, "notes", "version"], now=now)
     # No fields: the rows are already updated; this writes their history, naming the importer.
     bulk_update_with_history(updated, AnnualReturn, [], batch_size=WRITE_BATCH, default_user=user)
@@ -28,16 +28,26 @@ def write_fund_balances(
     user,
     created: list[FundBalance],
     updated: list[FundBalance],
+    deleted: list[FundBalance],
     changed_funds: list[Fund],
     touched_returns: list[AnnualReturn],
+    new_returns: list[AnnualReturn],
 ) -> None:
-    """Create the funds named by new balances, change funds' kinds, then write the balances."""
+    """Create the missing returns and the funds named by new balances, change funds' kinds, then
+    write and delete the balances."""
+    create_returns(user=user, returns=new_returns)
     # Only the funds of balances being created: a new fund named on a blank row is not created.
     new_funds = {id(b.fund): b.fund for b in created if b.fund.pk is None}
-    bulk_create_with_history(list(new_funds.values()), Fund, batch_size=WRITE_BATCH, default_user=user)
+    # In a stable order, so that two imports naming the same new funds cannot deadlock.
+    new_funds = sorted(new_funds.values(), key=lambda f: (f.association_id, f.name))
+    bulk_create_with_history(new_funds, Fund, batch_size=WRITE_BATCH, default_user=user)
     bulk_update_with_history(changed_funds, Fund, ["kind"], batch_size=WRITE_BATCH, default_user=user)
     bulk_create_with_history(created, FundBalance, batch_size=WRITE_BATCH, default_user=user)
     bulk_update_with_history(updated, FundBalance, ["balance"], batch_size=WRITE_BATCH, default_user=user)
+    # One by one, so that each deletion is recorded with its old values; clearing a balance is rare.
+    for balance in deleted:
+        balance._history_user = user
+        balance.delete()
     bump_returns(user=user, returns=touched_returns)
 
 
@@ -48,10 +58,24 @@ def write_scholarships(
     updated: list[Scholarship],
     fields: list[str],
     touched_returns: list[AnnualReturn],
+    new_returns: list[AnnualReturn],
 ) -> None:
+    create_returns(user=user, returns=new_returns)
     bulk_create_with_history(created, Scholarship, batch_size=WRITE_BATCH, default_user=user)
     bulk_update_with_history(updated, Scholarship, fields, batch_size=WRITE_BATCH, default_user=user)
     bump_returns(user=user, returns=touched_returns)
+
+
+def create_returns(*, user, returns: list[AnnualReturn]) -> None:
+    """Create returns, first of all the writes: two transactions creating the same return collide
+    on its unique constraint (an IntegrityError for the second, once the first commits), and in
+    the same (association, year) order, so that two imports cannot each wait for the other.
+
+    A new return starts at version 1, which an entry form opened before it (with no version)
+    already sees as a conflict; no bump is needed.
+    """
+    returns = sorted(returns, key=lambda r: (r.association_id, r.year))
+    bulk_create_with_history(returns, AnnualReturn, batch_size=WRITE_BATCH, default_user=user)
 
 
 def bump_returns(*, user, returns: list[AnnualReturn]) -> None:

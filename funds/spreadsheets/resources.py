@@ -6,13 +6,21 @@ they are deliberately not translated, so that a file downloaded with the English
 imports. A new figure is one Field here (and in `value_fields` when the import writes it).
 """
 
+from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from associations.models import sort_key_for
 from core.years import MIN_YEAR
 
-from ..models import MAX_POPULATION, AnnualReturn, Fund, FundBalance, Scholarship
+from ..models import (
+    MAX_POPULATION,
+    AnnualReturn,
+    Fund,
+    FundBalance,
+    Scholarship,
+    ensure_fund_identity_unlocked,
+)
 from . import persist
 from .cells import AmountCell, Cell, Field, TextCell, YesNoCell, read_back
 from .outcomes import Change
@@ -21,7 +29,7 @@ from .rows import AssociationRowResource, _Row
 
 class AnnualReturnResource(AssociationRowResource):
     fields = (
-        Field("population", "Dân số", AmountCell(max_value=MAX_POPULATION, min_value=1)),
+        Field("population", "Dân số", AmountCell(max_value=MAX_POPULATION, min_value=1, money=False)),
         Field("mobilised_cash", "Vận động bằng tiền", AmountCell()),
         Field("mobilised_in_kind", "Vận động bằng hiện vật", AmountCell()),
         Field("fund_balance", "Số dư quỹ cuối năm", AmountCell()),
@@ -151,6 +159,11 @@ class FundBalanceResource(AssociationRowResource):
             return []
         if fund.kind == kind:
             return []
+        try:
+            ensure_fund_identity_unlocked(fund, name=fund.name, kind=kind)
+        except ValidationError as exc:
+            state.issue(self.column("fund_kind"), " ".join(exc.messages))
+            return []
         change = Change(self.column("fund_kind"), _kind_label(fund.kind), _kind_label(kind))
         fund.kind = kind
         self.changed_funds[fund.pk] = fund
@@ -160,12 +173,16 @@ class FundBalanceResource(AssociationRowResource):
         return TextCell().read(state.cells.get(self.column("fund_name")))
 
     def write(self):
+        # A balance cleared in the file is deleted, as in the entry form, rather than kept as NULL; a new
+        # row with a blank balance creates none (it may still change its fund's kind).
         persist.write_fund_balances(
             user=self.user,
-            created=self.create_instances,
-            updated=self.update_instances,
+            created=[b for b in self.create_instances if b.balance is not None],
+            updated=[b for b in self.update_instances if b.balance is not None],
+            deleted=[b for b in self.update_instances if b.balance is None],
             changed_funds=list(self.changed_funds.values()),
             touched_returns=list(self.touched_returns.values()),
+            new_returns=list(self.new_returns.values()),
         )
 
 
@@ -173,7 +190,7 @@ class ScholarshipResource(AssociationRowResource):
     fields = (
         Field("programme", "Chương trình học bổng", TextCell(max_length=200), width=34),
         Field("donor", "Nhà tài trợ", TextCell(max_length=200), width=24),
-        Field("awards", "Số suất", AmountCell(max_value=10_000_000)),
+        Field("awards", "Số suất", AmountCell(max_value=10_000_000, money=False)),
         Field("total_value", "Tổng giá trị", AmountCell()),
         Field("in_kind", "Bằng hiện vật", YesNoCell()),
         Field("abroad", "Ở nước ngoài", YesNoCell()),
@@ -213,6 +230,7 @@ class ScholarshipResource(AssociationRowResource):
             updated=self.update_instances,
             fields=list(self.value_fields),
             touched_returns=list(self.touched_returns.values()),
+            new_returns=list(self.new_returns.values()),
         )
 
 

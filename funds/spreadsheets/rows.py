@@ -84,6 +84,8 @@ class AssociationRowResource:
         self.outcomes: list[RowOutcome] = []
         self.versions: dict[int, int] = {}
         self.touched_returns: dict[int, AnnualReturn] = {}
+        # The returns to create as the parents of new or changed rows (fund balances, scholarships).
+        self.new_returns: dict[tuple[int, int], AnnualReturn] = {}
         self.create_instances: list = []
         self.update_instances: list = []
         self._seen: dict[tuple, int] = {}
@@ -159,7 +161,9 @@ class AssociationRowResource:
         )
         returns = AnnualReturn.objects.filter(association_id__in=node_ids, year__in=years)
         if self.lock:
-            returns = returns.select_for_update()
+            # By pk, so that two imports lock in the same order (no deadlock); and without the
+            # default ordering's join, which would lock the associations' rows too.
+            returns = returns.select_for_update().order_by("pk")
         self.returns = {(r.association_id, r.year): r for r in returns}
         self.load_existing(node_ids, years)
 
@@ -342,10 +346,17 @@ class AssociationRowResource:
         return []
 
     def before_save(self, state: _Row, instance) -> None:
-        """Note the return whose attachments change, so that its version is bumped."""
-        existing = self.returns.get((state.association.pk, state.year))
+        """Note the return whose attachments change, so that its version is bumped, or so that it
+        is created: writing a new return is what two imports (or an import and the entry form)
+        of the same association and year collide on, so that one of them is told instead of
+        silently overwriting the other.
+        """
+        key = (state.association.pk, state.year)
+        existing = self.returns.get(key)
         if existing is not None:
             self.touched_returns[existing.pk] = existing
+        elif key not in self.new_returns:
+            self.new_returns[key] = AnnualReturn(association=state.association, year=state.year)
 
     def row_label(self, state: _Row) -> str:
         return ""

@@ -28,3 +28,9 @@ def minutes(delta):
 def thousand_separator():
     """The active language's thousands separator, for the browser's amount formatting (rows.js)."""
     return get_format("THOUSAND_SEPARATOR")
+
+
+@register.filter
+def share(value):
+    """Decimal('24.9') -> '24,9%': a part of a whole, so no sign."""
+    return numbers.percent(value).removeprefix("+")

@@ -21,10 +21,15 @@ document.querySelectorAll("fieldset.rows").forEach(function (set) {
 });
 // Show typed amounts back grouped the way the page's language groups them (the server puts its
 // separator on <html>: "." in Vietnamese, "," in English), so screen and server agree.
+// Only plain or space-grouped digits are regrouped: anything else ("43,2 tỷ", "10,939", "43.2",
+// "1.23.456") is left as typed for the server to read or to refuse with a suggestion, since
+// dropping its marks would turn a mistake into a different, valid number.
 document.addEventListener("change", function (event) {
   var input = event.target;
   if (!input.classList || !input.classList.contains("amount")) return;
   var sep = document.documentElement.dataset.thousandSeparator || ".";
-  var digits = input.value.split(sep).join("").replace(/\s/g, "");
-  if (/^\d+$/.test(digits)) input.value = digits.replace(/\B(?=(\d{3})+(?!\d))/g, sep);
+  var value = input.value.trim();
+  if (/^\d+$/.test(value) || /^\d{1,3}(\s\d{3})+$/.test(value)) {
+    input.value = value.replace(/\s/g, "").replace(/\B(?=(\d{3})+(?!\d))/g, sep);
+  }
 });

@@ -46,9 +46,10 @@ def test_the_illegal_pairs_cover_the_whole_matrix():
     assert ("commune", "province") not in ILLEGAL and ("commune", "district") not in ILLEGAL
 
 
-def test_it_refuses_an_illegal_move(tree):
+def test_it_refuses_an_illegal_move(tree, django_user_model):
+    root = django_user_model.objects.create_superuser("root", "root@example.org", "pw")
     with pytest.raises(ValidationError):
-        association_move(association=tree.d1, parent=tree.cluster_b)
+        association_move(user=root, association=tree.d1, parent=tree.cluster_b)
     tree.d1.refresh_from_db()
     assert tree.d1.parent_id == tree.p1.pk
 

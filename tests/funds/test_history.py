@@ -154,3 +154,41 @@ def test_it_says_when_nothing_was_recorded(tree, history, login, reviewer):
     response = login(reviewer).get(reverse("return_history", args=[tree.p1.pk, YEAR]))
     assert "Chưa có thay đổi nào được ghi lại cho năm này." in response.content.decode()
     assert history() == []
+
+
+def test_it_shows_the_old_values_of_a_removed_scholarship(entered, officer2, login, edit_url, history):
+    s = entered.association.scholarships.get()
+    rows = [{"id": s.pk, "programme": s.programme, "DELETE": True}]
+    login(officer2).post(edit_url(), form_data(version=entered.version, scholarships=rows))
+    entry = _entry(history(), "Học bổng: Học bổng B", "Xoá")
+    assert sorted(entry["changes"]) == [
+        ("chương trình học bổng", "Học bổng B", "—"),
+        ("số suất", "2", "—"),
+        ("tổng giá trị", "3.000", "—"),
+    ]
+
+
+def test_it_shows_the_old_values_of_a_removed_fund_balance(entered, officer2, login, edit_url, history):
+    fund = entered.association.funds.get()
+    rows = [{"fund_id": fund.pk, "name": "Quỹ A", "kind": "named", "balance": "1.000", "DELETE": True}]
+    login(officer2).post(edit_url(), form_data(version=entered.version, population=1_000_000, funds=rows))
+    entries = history()
+    assert _entry(entries, "Số dư Quỹ A", "Xoá")["changes"] == [("số dư cuối năm", "1.000", "—")]
+    assert ("tên quỹ", "Quỹ A", "—") in _entry(entries, "Quỹ A", "Xoá")["changes"]
+
+
+def test_it_shows_the_old_values_of_a_removed_transfer(entered, officer2, login, edit_url, history):
+    t = entered.association.transfers_received.get()
+    rows = [{"id": t.pk, "giver_name": t.giver_name, "purpose": t.purpose, "DELETE": True}]
+    login(officer2).post(edit_url(), form_data(version=entered.version, population=1_000_000, transfers=rows))
+    changes = _entry(history(), "Khoản nhận: Tặng quỹ", "Xoá")["changes"]
+    assert ("số tiền", "4.000", "—") in changes
+    assert ("người/tổ chức trao", "Doanh nghiệp C", "—") in changes
+
+
+def test_it_shows_a_cleared_fund_balance_as_removed(entered, officer2, login, edit_url, history):
+    fund = entered.association.funds.get()
+    rows = [{"fund_id": fund.pk, "name": "Quỹ A", "kind": "named", "balance": ""}]
+    login(officer2).post(edit_url(), form_data(version=entered.version, population=1_000_000, funds=rows))
+    entry = _entry(history(), "Số dư Quỹ A", "Xoá")
+    assert (entry["user"], entry["changes"]) == ("officer2", [("số dư cuối năm", "1.000", "—")])

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from associations.models import Tier
 from associations.services import association_create
@@ -272,6 +272,66 @@ def test_it_reads_a_csv_with_semicolons_and_grouped_numbers(tree, officer):
 def test_it_reads_whole_numbers_stored_as_decimals_by_excel(tree, officer):
     preview = _preview(officer, xlsx([row(tree.c1, mobilised_cash=1200.0)]))
     assert preview.errors == [] and preview.rows[0].changes[0].new == 1200
+
+
+MISSING_UNIT = (
+    "“10,939” có phần thập phân nhưng không có đơn vị (nghìn, triệu, tỷ). "
+    "Có phải ý bạn là “10,939 tỷ” = 10.939.000.000 đồng? Nếu là số nguyên, hãy viết 10.939."
+)
+
+
+@pytest.mark.parametrize(
+    ("make", "filename"), [(xlsx, "so-lieu.xlsx"), (csv_bytes, "so-lieu.csv")], ids=["xlsx", "csv"]
+)
+def test_it_refuses_a_bare_decimal_comma_suggesting_its_unit(tree, officer, make, filename):
+    before = db_state()
+    content = make([row(tree.c1, mobilised_cash=1), row(tree.c2, mobilised_cash="10,939")])
+    preview = _preview(officer, content, filename)
+    assert [(e.line, e.column, e.message) for e in preview.errors] == [
+        (3, "Vận động bằng tiền", MISSING_UNIT)
+    ]
+    assert db_state() == before
+
+
+@pytest.mark.parametrize(
+    ("make", "filename"), [(xlsx, "so-lieu.xlsx"), (csv_bytes, "so-lieu.csv")], ids=["xlsx", "csv"]
+)
+def test_it_imports_an_amount_written_with_its_unit(tree, officer, make, filename):
+    content = make(
+        [row(tree.c1, mobilised_cash="43,2 tỷ", fund_balance="10,939 tỉ đồng", facilities="50 triệu")]
+    )
+    _confirm(officer, content, filename)
+    saved = AnnualReturn.objects.get(association=tree.c1, year=YEAR)
+    assert (saved.mobilised_cash, saved.fund_balance, saved.facilities) == (
+        43_200_000_000,
+        10_939_000_000,
+        50_000_000,
+    )
+
+
+def test_it_refuses_a_decimal_number_cell_as_the_same_missing_unit(tree, officer):
+    # What Excel set to Vietnamese stores when "10,939" is typed into a cell.
+    preview = _preview(officer, xlsx([row(tree.c1, mobilised_cash=10.939)]))
+    assert [(e.line, e.message) for e in preview.errors] == [(2, MISSING_UNIT)]
+
+
+def test_it_reads_whole_number_cells_stored_as_floats(tree, officer):
+    preview = _preview(officer, xlsx([row(tree.c1, mobilised_cash=43_200_000_000.0)]))
+    assert preview.errors == [] and preview.rows[0].changes[0].new == 43_200_000_000
+
+
+def test_it_reads_files_the_vietnamese_way_on_english_pages(tree, officer):
+    content = xlsx([row(tree.c1, mobilised_cash="43,2 tỷ"), row(tree.c2, mobilised_cash="10,939")])
+    with translation.override("en"):
+        preview = _preview(officer, content)
+    assert preview.rows[0].changes[0].new == 43_200_000_000
+    assert [(e.line, e.message) for e in preview.errors] == [
+        (
+            3,
+            "“10,939” has decimals but no unit (nghìn, triệu, tỷ). "
+            "Did you mean “10,939 tỷ” = 10.939.000.000 đ? If it is a whole number, write 10.939.",
+        )
+    ]
 
 
 def test_it_skips_blank_lines_but_keeps_the_spreadsheet_row_numbers(tree, officer):

@@ -60,51 +60,77 @@ def test_it_raises_locked_error_from_the_save_service(officer, locked, snapshot)
     assert snapshot() == before
 
 
-def test_it_refuses_full_clean_of_the_approved_return(locked):
+def test_it_refuses_the_admin_save_service_of_the_approved_return(locked, superuser):
     locked.mobilised_cash = 1
     with pytest.raises(ValidationError, match=LOCKED):
-        locked.full_clean()
+        services.annual_return_check(
+            user=superuser, association=locked.association, year=locked.year, expected_version=locked.version
+        )
 
 
-def test_it_refuses_full_clean_of_a_fund_balance_of_the_locked_year(locked, attachments):
+def test_it_refuses_saving_a_fund_balance_of_the_locked_year(locked, attachments, superuser, snapshot):
     balance = attachments["balance"]
     balance.balance = 1
+    before = snapshot()
     with pytest.raises(ValidationError, match=LOCKED):
-        balance.full_clean()
+        services.figures_row_save(user=superuser, row=balance)
+    with pytest.raises(ValidationError, match=LOCKED):
+        services.figures_row_delete(user=superuser, row=balance)
+    assert snapshot() == before
 
 
-def test_it_refuses_full_clean_of_a_scholarship_of_the_locked_year(locked, attachments):
+def test_it_refuses_saving_a_scholarship_of_the_locked_year(locked, attachments, superuser, snapshot):
     scholarship = attachments["scholarship"]
     scholarship.awards = 99
+    before = snapshot()
     with pytest.raises(ValidationError, match=LOCKED):
-        scholarship.full_clean()
+        services.figures_row_save(user=superuser, row=scholarship)
+    with pytest.raises(ValidationError, match=LOCKED):
+        services.figures_row_delete(user=superuser, row=scholarship)
+    assert snapshot() == before
 
 
-def test_it_refuses_full_clean_of_a_transfer_of_the_locked_year(locked, attachments):
+def test_it_refuses_saving_a_transfer_of_the_locked_year(locked, attachments, superuser, snapshot):
     transfer = attachments["transfer"]
     transfer.amount = 1
+    before = snapshot()
     with pytest.raises(ValidationError, match=LOCKED):
-        transfer.full_clean()
-
-
-def test_it_refuses_a_new_scholarship_in_the_locked_year(tree, locked):
+        services.figures_row_save(user=superuser, row=transfer)
     with pytest.raises(ValidationError, match=LOCKED):
-        Scholarship(association=tree.p1, year=YEAR, programme="Mới", awards=1).full_clean()
+        services.figures_row_delete(user=superuser, row=transfer)
+    assert snapshot() == before
 
 
-def test_it_refuses_a_new_fund_balance_in_the_locked_year(tree, locked):
+def test_it_refuses_a_new_scholarship_in_the_locked_year(tree, locked, superuser):
+    with pytest.raises(ValidationError, match=LOCKED):
+        services.figures_row_save(
+            user=superuser, row=Scholarship(association=tree.p1, year=YEAR, programme="Mới", awards=1)
+        )
+    assert not Scholarship.objects.filter(programme="Mới").exists()
+
+
+def test_it_refuses_a_new_fund_balance_in_the_locked_year(tree, locked, superuser):
     fund = Fund.objects.create(association=tree.p1, name="Quỹ mới")
     with pytest.raises(ValidationError, match=LOCKED):
-        FundBalance(fund=fund, year=YEAR, balance=1).full_clean()
+        services.figures_row_save(user=superuser, row=FundBalance(fund=fund, year=YEAR, balance=1))
+    assert not fund.balances.exists()
 
 
-def test_it_leaves_other_years_open(tree, locked, attachments):
-    FundBalance(fund=attachments["fund"], year=YEAR + 1, balance=1).full_clean()
-    Scholarship(association=tree.p1, year=YEAR - 1, programme="Năm trước").full_clean()
+def test_it_leaves_other_years_open(tree, locked, attachments, superuser):
+    services.figures_row_save(
+        user=superuser, row=FundBalance(fund=attachments["fund"], year=YEAR + 1, balance=1)
+    )
+    services.figures_row_save(
+        user=superuser, row=Scholarship(association=tree.p1, year=YEAR - 1, programme="Năm trước")
+    )
+    assert FundBalance.objects.filter(year=YEAR + 1).exists()
+    assert Scholarship.objects.filter(year=YEAR - 1).exists()
 
 
-def test_it_leaves_other_associations_open(tree, locked):
-    Transfer(recipient=tree.c1, year=YEAR, giver_name="Ai đó", purpose="Hỗ trợ").full_clean()
+def test_it_leaves_other_associations_open(tree, locked, superuser):
+    transfer = Transfer(recipient=tree.c1, year=YEAR, giver_name="Ai đó", purpose="Hỗ trợ")
+    services.figures_row_save(user=superuser, row=transfer)
+    assert transfer.pk is not None
 
 
 # The admin, signed in as a superuser: the buttons are hidden and a forged POST is refused.
@@ -332,15 +358,21 @@ def test_it_refuses_a_blank_reason_in_the_reopen_service(reviewer, locked):
 @pytest.mark.parametrize(
     ("key", "field"), [("scholarship", "year"), ("transfer", "year"), ("balance", "year")]
 )
-def test_it_refuses_moving_a_row_out_of_the_locked_year(key, field, locked, attachments):
+def test_it_refuses_moving_a_row_out_of_the_locked_year(key, field, locked, attachments, superuser, snapshot):
     row = attachments[key]
     setattr(row, field, YEAR + 1)
+    before = snapshot()
     with pytest.raises(ValidationError, match=LOCKED):
-        row.full_clean()
+        services.figures_row_save(user=superuser, row=row)
+    assert snapshot() == before
 
 
-def test_it_refuses_moving_a_scholarship_to_another_association(tree, locked, attachments):
+def test_it_refuses_moving_a_scholarship_to_another_association(
+    tree, locked, attachments, superuser, snapshot
+):
     scholarship = attachments["scholarship"]
     scholarship.association = tree.c1
+    before = snapshot()
     with pytest.raises(ValidationError, match=LOCKED):
-        scholarship.full_clean()
+        services.figures_row_save(user=superuser, row=scholarship)
+    assert snapshot() == before

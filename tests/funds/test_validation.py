@@ -1,6 +1,9 @@
 """The entry form's checks, each with its Vietnamese message, and nothing written when refused."""
 
+import unicodedata
+
 import pytest
+from django.urls import reverse
 
 from funds.models import MAX_AMOUNT, MAX_POPULATION, AnnualReturn
 
@@ -26,10 +29,10 @@ def _post(client, url, existing, **figures):
         ({"mobilised_in_kind": "-1.000"}, "Số liệu không được âm."),
         (
             {"mobilised_cash": "mười tỷ"},
-            "“mười tỷ” không phải là một số nguyên. Ví dụ hợp lệ: 43.200.000.000 hoặc 43200000000.",
+            "“mười tỷ” không phải là một số nguyên. Ví dụ hợp lệ: 43.200.000.000, 43200000000 hoặc 43,2 tỷ.",
         ),
-        # A decimal comma ("43,2 tỷ") must not be read as 432.
-        ({"fund_balance": "43,2"}, "“43,2” không phải là một số nguyên."),
+        # A decimal comma without its unit must not be read as 432, nor as 43 đồng.
+        ({"fund_balance": "43,2"}, "Có phải ý bạn là “43,2 tỷ” = 43.200.000.000 đồng?"),
         ({"awards_paid": "1.5"}, "“1.5” không phải là một số nguyên."),
         (
             {"facilities": str(MAX_AMOUNT + 1)},
@@ -106,6 +109,90 @@ def test_it_treats_a_blank_figure_as_not_reported(officer_client, tree, edit_url
     officer_client.post(edit_url(tree.c1), form_data(mobilised_cash="", population=""))
     saved = AnnualReturn.objects.get(association=tree.c1, year=YEAR)
     assert saved.mobilised_cash is None and saved.population is None
+
+
+# Amounts as Vietnamese write them: a decimal comma needs its unit.
+
+SUGGESTION = (
+    "“10,939” có phần thập phân nhưng không có đơn vị (nghìn, triệu, tỷ). "
+    "Có phải ý bạn là “10,939 tỷ” = 10.939.000.000 đồng? Nếu là số nguyên, hãy viết 10.939."
+)
+
+
+def test_it_refuses_a_bare_decimal_comma_suggesting_its_unit(officer_client, existing, edit_url, snapshot):
+    before = snapshot()
+    response = _post(officer_client, edit_url(), existing, fund_balance="10,939")
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"fund_balance": [SUGGESTION]}
+    assert snapshot() == before
+
+
+def test_it_shows_the_suggestion_under_the_field_typed(officer_client, existing, edit_url):
+    body = _post(officer_client, edit_url(), existing, fund_balance="10,939").content.decode()
+    field = body[body.index('name="fund_balance"') : body.index('name="awards_paid"')]
+    assert '<ul class="errorlist"' in field and SUGGESTION in field
+
+
+@pytest.mark.parametrize(
+    ("typed", "saved"),
+    [
+        ("10,939 tỷ", 10_939_000_000),
+        ("10,939 tỉ", 10_939_000_000),
+        ("43,2 tỷ đồng", 43_200_000_000),
+        ("43,2tỷ", 43_200_000_000),
+        ("50 triệu", 50_000_000),
+        ("1,5 nghìn", 1_500),
+        ("43\u00a0200\u00a0000\u00a0000", 43_200_000_000),
+        (unicodedata.normalize("NFD", "10,939 Tỷ Đồng"), 10_939_000_000),
+    ],
+)
+def test_it_saves_an_amount_written_with_its_unit(typed, saved, officer_client, tree, edit_url):
+    response = officer_client.post(edit_url(tree.c1), form_data(mobilised_cash=typed))
+    assert response.status_code == 302
+    assert AnnualReturn.objects.get(association=tree.c1, year=YEAR).mobilised_cash == saved
+
+
+def test_it_refuses_a_decimal_comma_in_a_count_without_speaking_of_money(
+    officer_client, existing, edit_url, snapshot
+):
+    before = snapshot()
+    response = _post(officer_client, edit_url(), existing, population="1,5")
+    assert response.context["form"].errors == {
+        "population": ["“1,5” không phải là một số nguyên. Ví dụ hợp lệ: 1.500 hoặc 1500."]
+    }
+    assert snapshot() == before
+
+
+def test_it_refuses_a_decimal_comma_in_a_scholarships_awards(officer_client, tree, edit_url, snapshot):
+    before = snapshot()
+    row = {"programme": "Du học", "awards": "1,5", "total_value": "1,5 tỷ"}
+    response = officer_client.post(edit_url(), form_data(scholarships=[row]))
+    assert response.status_code == 200
+    assert response.context["scholarship_set"].errors == [
+        {"awards": ["“1,5” không phải là một số nguyên. Ví dụ hợp lệ: 1.500 hoặc 1500."]}
+    ]
+    assert snapshot() == before
+
+
+def test_it_reads_commas_as_thousands_on_english_pages(officer_client, tree, edit_url):
+    officer_client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = officer_client.post(
+        edit_url(tree.c1), form_data(population="1,000", mobilised_cash="10,939", facilities="43.2 tỷ")
+    )
+    assert response.status_code == 302
+    saved = AnnualReturn.objects.get(association=tree.c1, year=YEAR)
+    assert (saved.population, saved.mobilised_cash, saved.facilities) == (1_000, 10_939, 43_200_000_000)
+
+
+def test_it_resaves_an_english_page_as_loaded(officer_client, tree, make_return, edit_url):
+    # Below a million, English grouping has a single comma, which Vietnamese reads as decimals.
+    stored = make_return(tree.c1, population=5_000, mobilised_cash=250_000)
+    officer_client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    values = input_values(officer_client.get(edit_url(tree.c1)))
+    assert (values["population"], values["mobilised_cash"]) == ("5,000", "250,000")
+    assert officer_client.post(edit_url(tree.c1), values).status_code == 302
+    saved = AnnualReturn.objects.get(pk=stored.pk)
+    assert (saved.population, saved.mobilised_cash) == (stored.population, stored.mobilised_cash)
 
 
 # Outliers against last year: asked to confirm, not refused.

@@ -97,3 +97,23 @@ def test_it_groups_typed_amounts_with_the_pages_separator(chromium_browser, live
         amount.fill("11834000000")
         amount.press("Tab")
         assert amount.input_value() == expected
+
+
+def test_it_leaves_amounts_with_units_or_decimals_as_typed(chromium_browser, live_server):
+    ha_giang = Association.objects.get(tier=Tier.PROVINCE, code="02")
+    page, _ = _signed_in_page(chromium_browser, live_server, "hagiang")
+    page.goto(live_server.url + reverse("return_edit", args=[ha_giang.pk, 2022]))
+    amount = page.locator("input.amount").first
+    typed = {
+        "43,2 tỷ": "43,2 tỷ",
+        "10,939": "10,939",
+        "43.2": "43.2",
+        "1.23.456": "1.23.456",
+        "43 200 000": "43.200.000",
+    }
+    shown = {}
+    for text in typed:
+        amount.fill(text)
+        amount.press("Tab")
+        shown[text] = amount.input_value()
+    assert shown == typed

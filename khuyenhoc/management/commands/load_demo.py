@@ -1,10 +1,14 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from associations.demo import CENTRAL, TAY_BAC, load_tree
 from associations.models import Association, RoleKind, Tier
+from associations.services import role_grant
+from funds.demo import load_figures
+from reports.demo import load_conferences
 
 DEMO_PASSWORD = "khuyenhoc-demo"
 DEMO_USERS = [
@@ -13,10 +17,17 @@ DEMO_USERS = [
     ("taybac", "Cụm trưởng cụm Tây Bắc", RoleKind.CHAIR, (Tier.CLUSTER, TAY_BAC[0])),
     ("trunguong", "Cán bộ Trung ương Hội", RoleKind.REVIEWER, (Tier.CENTRAL, CENTRAL[0])),
 ]
+# The account the demo's figures are written as, so that their history names who put them there.
+# It cannot sign in; officer for the figures, reviewer for the conference record, on the central node.
+SYSTEM_USERNAME = "he-thong-demo"
+SYSTEM_ROLES = [RoleKind.OFFICER, RoleKind.REVIEWER]
 
 
 class Command(BaseCommand):
-    help = "Load the demo tree, the Tây Bắc 2022 figures and the demo users. Safe to run twice."
+    help = (
+        "Add what is missing of the demo (tree, Tây Bắc 2022 figures, conference, users); "
+        "never changes what is stored."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--full", action="store_true", help="Every district and commune of 2022.")
@@ -29,25 +40,60 @@ class Command(BaseCommand):
                 "use --no-users in production."
             )
         with transaction.atomic():
-            created = load_tree(full=full)
-            self.stdout.write(f"Cây hội: thêm {created} hội, tổng {Association.objects.count()}.")
-            from funds.demo import load_figures
-
-            load_figures()
-            self.stdout.write("Số liệu năm 2022 của cụm Tây Bắc (và năm 2021 của Hòa Bình): đã nạp.")
-            from reports.demo import load_conferences
-
-            load_conferences()
+            counts = [self._report("Cây hội", *load_tree(full=full))]
+            system = self._system_user()
+            counts.append(
+                self._report("Báo cáo năm (Tây Bắc 2022, Hòa Bình 2021)", *self._as(system, load_figures))
+            )
+            counts.append(self._report("Hội nghị cụm", *self._as(system, load_conferences)))
             if not no_users:
-                self._users()
+                counts.append(self._report("Tài khoản demo", *self._users()))
+        if not any(counts):
+            self.stdout.write("Dữ liệu demo đã đủ, không thay đổi gì.")
 
-    def _users(self):
+    def _report(self, what: str, added: int, present: int) -> int:
+        self.stdout.write(f"{what}: thêm {added}, đã có {present}.")
+        return added
+
+    def _system_user(self):
         User = get_user_model()
-        self.stdout.write(f"Tài khoản demo (mật khẩu: {DEMO_PASSWORD}):")
-        for username, full_name, role, (tier, code) in DEMO_USERS:
-            user, _ = User.objects.get_or_create(username=username, defaults={"first_name": full_name})
-            user.set_password(DEMO_PASSWORD)
+        user = User.objects.filter(username=SYSTEM_USERNAME).first()
+        if user is None:
+            user = User(username=SYSTEM_USERNAME, first_name="Hệ thống (dữ liệu demo)")
+            user.set_unusable_password()
+            user.full_clean()
             user.save()
-            node = Association.objects.active_in(2022).get(tier=tier, code=code)
-            user.roles.get_or_create(association=node, role=role)
+            central = Association.objects.active_in(2022).filter(tier=Tier.CENTRAL, code=CENTRAL[0]).first()
+            for role in SYSTEM_ROLES if central else []:
+                role_grant(user=user, association=central, role=role)
+        return user
+
+    def _as(self, system, loader) -> tuple[int, int]:
+        """Run one loader as the system user; skip it, saying why, if that account lost its rights."""
+        try:
+            with transaction.atomic():
+                return loader(user=system)
+        except PermissionDenied:
+            self.stderr.write(
+                f"Tài khoản {SYSTEM_USERNAME} không còn quyền ghi trên hội Trung ương: bỏ qua phần này."
+            )
+            return 0, 0
+
+    def _users(self) -> tuple[int, int]:
+        """Create the demo users that are missing; one that exists keeps its password and roles."""
+        User = get_user_model()
+        added = present = 0
+        self.stdout.write(f"Tài khoản demo (mật khẩu ban đầu: {DEMO_PASSWORD}):")
+        for username, full_name, role, (tier, code) in DEMO_USERS:
+            if User.objects.filter(username=username).exists():
+                present += 1
+                self.stdout.write(f"  {username:<10} đã có, giữ nguyên mật khẩu và vai trò")
+                continue
+            node = Association.objects.active_in(2022).filter(tier=tier, code=code).first()
+            if node is None:
+                continue
+            user = User.objects.create_user(username, password=DEMO_PASSWORD, first_name=full_name)
+            role_grant(user=user, association=node, role=role)
+            added += 1
             self.stdout.write(f"  {username:<10} {role.label:<28} {node.name}")
+        return added, present
