@@ -98,7 +98,9 @@ def header_issues(*, kind: str, headers: list[str]) -> list[RowIssue]:
                 )
             )
         seen.add(normal)
-    for header in expected:
+    # An optional column (added after files were in use) may be left out of an older file.
+    required = [f.header for f in RESOURCES[kind].all_fields() if not f.optional]
+    for header in required:
         if _normal(header) not in seen:
             issues.append(
                 RowIssue(

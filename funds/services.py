@@ -276,10 +276,9 @@ def _sync_funds(user, association, year, rows: list[FundRow]) -> None:
             fund.name, fund.kind = row.name, row.kind
             _save(fund, user)
         balance = balances.get(fund.pk)
-        if row.balance is None:
-            # A blank balance is no balance for the year: no row holding NULL is kept for it.
-            if balance is not None:
-                _stamp(balance, user).delete()
+        if row.balance is None and balance is None and row.fund_id is not None:
+            # A fund of other years, listed on the form and left blank: nothing to record for this year.
+            # A fund added with no figure is recorded: the association named it this year ("Quỹ … ").
             continue
         balance = balance or FundBalance(fund=fund, year=year)
         qualifier = balance.qualifier if row.qualifier is None else row.qualifier

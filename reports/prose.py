@@ -7,8 +7,9 @@ Vietnamese text. A figure is written once, with the word the source put before i
 
 import re
 from datetime import date
+from decimal import Decimal
 
-from core.numbers import grouped, money_short, per_person
+from core.numbers import grouped, money_short, per_person, percent
 
 KIND_TITLES = {
     "giao_ban": "Hội nghị giao ban",
@@ -133,6 +134,39 @@ def member_sentence(member: dict, *, year: int) -> str:
         note = note if note[-1] in ".!?…" else note + "."
         return f"{sentence} {note}" if sentence else f"{name}: {note}"
     return sentence or f"{name}: đã có báo cáo, chưa có số liệu vận động."
+
+
+def coverage_notes(members: list[dict]) -> list[tuple[str, bool]]:
+    """(sentence, exceeds) for each member whose figure is all-levels and has returns below it.
+
+    What the returns below add up to, beside the all-levels figure that should include them
+    (DESIGN.md "Reconciliation"); `exceeds` when they add up to more than it. A snapshot issued
+    before coverage was recorded has no `all_levels` and gives no note.
+    """
+    notes = []
+    for m in members:
+        below = m.get("below_mobilised")
+        if not m.get("all_levels") or below is None:
+            continue
+        name, total = m["name"], m["figures"]["mobilised"]
+        if total is None or below > total:
+            notes.append(
+                (
+                    f"Cần đối chiếu: số liệu của {name} là số toàn tỉnh, nhưng các hội cấp dưới của {name} "
+                    f"đã báo cáo cộng lại {money_short(below)}, nhiều hơn số toàn tỉnh.",
+                    True,
+                )
+            )
+            continue
+        share = f" ({percent(Decimal(below) * 100 / Decimal(total)).removeprefix('+')})" if total else ""
+        notes.append(
+            (
+                f"Số liệu của {name} là số toàn tỉnh; các hội cấp dưới của {name} "
+                f"đã báo cáo cộng lại {money_short(below)}{share}.",
+                False,
+            )
+        )
+    return notes
 
 
 def _fund_clauses(funds: list[dict]) -> list[str]:

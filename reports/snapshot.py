@@ -17,7 +17,9 @@ from .conferences import MemberReturns, combined_qualifier, member_returns
 from .models import ClusterConference
 from .selectors import ClusterReport, cluster_report
 
-SCHEMA = 1
+# 2: members carry `all_levels` and `below_mobilised`, and the text `coverage`; a schema-1 snapshot
+# lacks them, renders without the reconciliation note, and compares as if they had not changed.
+SCHEMA = 2
 # Snapshot key, Totals attribute, label in a list of changes, how the value is written.
 FIGURES = [
     ("cash", "mobilised_cash", "vận động bằng tiền", "money"),
@@ -140,6 +142,8 @@ def _build(report: ClusterReport, returns: dict[int, MemberReturns], conference)
                 "qualifiers": _qualifiers(member_returns),
                 "rank": row.rank,
                 "note": (row.own_return.notes.strip() if row.own_return else ""),
+                "all_levels": row.totals.all_levels,
+                "below_mobilised": row.totals.below_mobilised,
             }
         )
     total_words = {
@@ -215,6 +219,7 @@ def _text(doc: dict) -> dict:
         "members": prose.members_sentence(doc["members"]),
         "status": prose.figures_status(members=doc["members"], year=year),
         "results": [prose.member_sentence(m, year=year) for m in doc["members"]],
+        "coverage": prose.coverage_notes(doc["members"]),
         "funds": prose.funds_paragraphs(
             members=doc["members"],
             funds=doc["funds"],
@@ -260,6 +265,7 @@ def _changes(old: dict, new: dict) -> list[str]:
             lines.append(f"{m['name']}: sửa ghi chú")
         if before["state"] != m["state"]:
             lines.append(f"{m['name']}: {before['state_label']} → {m['state_label']}")
+        lines += _coverage_changes(before, m)
     for name in sorted(set(old_members) - {m["id"] for m in new["members"]}):
         lines.append(f"{old_members[name]['name']}: không còn trong cụm")
     for key, label in LISTS.items():
@@ -269,6 +275,26 @@ def _changes(old: dict, new: dict) -> list[str]:
         if old_conf.get(key) != new_conf.get(key):
             lines.append(f"Thông tin hội nghị: sửa {label}")
     return lines
+
+
+def _scope(member: dict) -> str:
+    return "số toàn tỉnh" if member.get("all_levels") else "số của hội tỉnh cộng các hội cấp dưới"
+
+
+def _coverage_changes(before: dict, member: dict) -> list[str]:
+    """A member's figure turned all-levels or back, or what the returns below it add up to changed.
+
+    Nothing against a snapshot from before coverage was recorded (no `all_levels`): it cannot say.
+    """
+    if "all_levels" not in before or "all_levels" not in member:
+        return []
+    name = member["name"]
+    if before["all_levels"] != member["all_levels"]:
+        return [f"{name}: {_scope(before)} → {_scope(member)}"]
+    a, b = before.get("below_mobilised"), member.get("below_mobilised")
+    if member["all_levels"] and a != b:
+        return [f"{name}: các hội cấp dưới báo cáo cộng lại {_show(a, 'money')} → {_show(b, 'money')}"]
+    return []
 
 
 def _identity(item: dict) -> tuple:

@@ -66,6 +66,10 @@ class Cell:
     def write(self, value):
         return value
 
+    def preview(self, value):
+        """A stored value as the preview of an import names it (old → new)."""
+        return value
+
 
 class TextCell(Cell):
     """Text, stripped and without the characters a spreadsheet cannot hold; our formula quote undone."""
@@ -184,6 +188,45 @@ class YesNoCell(Cell):
         return _yes_no(value)
 
 
+class CoverageCell(Cell):
+    """What a return covers: "riêng" (own level) or "toàn bộ" (all levels); None when left blank.
+
+    People write it many ways ("toàn tỉnh", "các cấp", "Riêng cấp hội này"); diacritics and case do not matter.
+    """
+
+    ALIASES = {
+        "rieng": "own",
+        "own": "own",
+        "rieng cap hoi nay": "own",
+        "toan bo": "all",
+        "toan tinh": "all",
+        "cac cap": "all",
+        "toan cac cap": "all",
+        "toan bo cac cap": "all",
+        "toan bo cac cap truc thuoc": "all",
+        "all": "all",
+    }
+    WORDS = {"own": "riêng", "all": "toàn bộ"}
+
+    def read(self, value) -> str | None:
+        text = TextCell().read(value)
+        if not text:
+            return None
+        coverage = self.ALIASES.get(sort_key_for(" ".join(text.split())))
+        if coverage is None:
+            raise ValueError(
+                _("Phạm vi số liệu “%(value)s” không hợp lệ; ghi “%(own)s” hoặc “%(all)s” (hoặc để trống).")
+                % {"value": text, **self.WORDS}
+            )
+        return coverage
+
+    def write(self, value):
+        return self.WORDS.get(value, "")
+
+    def preview(self, value):
+        return self.write(value)
+
+
 def _yes_no(value: bool) -> str:
     with translation.override("vi"):
         return _("Có") if value else _("Không")
@@ -202,12 +245,17 @@ def show(value) -> str:
 
 @dataclass(frozen=True)
 class Field:
-    """One column of a kind of file: the attribute it holds, its fixed header, how its cells read."""
+    """One column of a kind of file: the attribute it holds, its fixed header, how its cells read.
+
+    An optional column came after files were already in use: a file may leave it out, and a blank
+    cell in it (or no such column) keeps the stored value.
+    """
 
     name: str
     header: str
     cell: Cell
     width: int | None = None
+    optional: bool = False
 
     def column(self) -> tabular.Column:
         return tabular.Column(self.header, self.cell.kind, self.width)

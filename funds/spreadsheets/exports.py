@@ -72,6 +72,10 @@ def _guide_lines() -> list[str]:
         _(
             "4. Tải tệp lên trang “Nhập từ Excel”, xem trước rồi xác nhận. Có lỗi ở bất kỳ hàng nào thì không hàng nào được ghi."
         ),
+        _(
+            "5. Cột Phạm vi số liệu: ghi “riêng” khi số liệu chỉ là của riêng hội đó, “toàn bộ” khi đã gồm cả các hội "
+            "cấp dưới (số toàn tỉnh, toàn huyện); để trống thì giữ nguyên như đã lưu."
+        ),
     ]
 
 

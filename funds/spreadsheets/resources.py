@@ -22,7 +22,7 @@ from ..models import (
     ensure_fund_identity_unlocked,
 )
 from . import persist
-from .cells import AmountCell, Cell, Field, TextCell, YesNoCell, read_back
+from .cells import AmountCell, Cell, CoverageCell, Field, TextCell, YesNoCell, read_back
 from .outcomes import Change
 from .rows import AssociationRowResource, _Row
 
@@ -35,9 +35,10 @@ class AnnualReturnResource(AssociationRowResource):
         Field("fund_balance", "Số dư quỹ cuối năm", AmountCell()),
         Field("awards_paid", "Khen thưởng, hỗ trợ đã chi", AmountCell()),
         Field("facilities", "Cơ sở vật chất", AmountCell()),
+        Field("coverage", "Phạm vi số liệu", CoverageCell(), width=16, optional=True),
         Field("notes", "Ghi chú", TextCell(), width=34),
     )
-    value_fields = (*AnnualReturn.FIGURE_FIELDS, "notes")
+    value_fields = (*AnnualReturn.FIGURE_FIELDS, "coverage", "notes")
     title = "So lieu nam"
     stem = "so-lieu"
 
@@ -173,13 +174,12 @@ class FundBalanceResource(AssociationRowResource):
         return TextCell().read(state.cells.get(self.column("fund_name")))
 
     def write(self):
-        # A balance cleared in the file is deleted, as in the entry form, rather than kept as NULL; a new
-        # row with a blank balance creates none (it may still change its fund's kind).
+        # As in the entry form, a row names the fund for its year, with or without a figure.
         persist.write_fund_balances(
             user=self.user,
-            created=[b for b in self.create_instances if b.balance is not None],
-            updated=[b for b in self.update_instances if b.balance is not None],
-            deleted=[b for b in self.update_instances if b.balance is None],
+            created=self.create_instances,
+            updated=self.update_instances,
+            deleted=[],
             changed_funds=list(self.changed_funds.values()),
             touched_returns=list(self.touched_returns.values()),
             new_returns=list(self.new_returns.values()),

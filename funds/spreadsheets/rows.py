@@ -303,6 +303,8 @@ class AssociationRowResource:
                 if not any(i.column == column for i in state.issues):
                     state.issue(column, str(exc))
                 continue
+            if value is None and self.by_name[name].optional:
+                continue  # left out or blank: the stored value (the model's default for a new row) stays
             old = getattr(instance, name)
             # Text the export wrote differently (a control character it could not hold) is unchanged.
             if isinstance(old, str) and isinstance(value, str) and read_back(old) == value:
@@ -311,7 +313,9 @@ class AssociationRowResource:
         extra_changes = self.extra_changes(instance, state)
         if not state.issues and state.association is not None:
             state.changes = extra_changes + [
-                Change(self.column(name), getattr(instance, name), value)
+                Change(
+                    self.column(name), *map(self.by_name[name].cell.preview, (getattr(instance, name), value))
+                )
                 for name, value in values.items()
                 if getattr(instance, name) != value
             ]

@@ -186,9 +186,9 @@ def test_it_shows_the_old_values_of_a_removed_transfer(entered, officer2, login,
     assert ("người/tổ chức trao", "Doanh nghiệp C", "—") in changes
 
 
-def test_it_shows_a_cleared_fund_balance_as_removed(entered, officer2, login, edit_url, history):
+def test_it_shows_a_removed_fund_balance_with_its_old_value(entered, officer2, login, edit_url, history):
     fund = entered.association.funds.get()
-    rows = [{"fund_id": fund.pk, "name": "Quỹ A", "kind": "named", "balance": ""}]
+    rows = [{"fund_id": fund.pk, "name": "Quỹ A", "kind": "named", "balance": "1.000", "DELETE": True}]
     login(officer2).post(edit_url(), form_data(version=entered.version, population=1_000_000, funds=rows))
     entry = _entry(history(), "Số dư Quỹ A", "Xoá")
     assert (entry["user"], entry["changes"]) == ("officer2", [("số dư cuối năm", "1.000", "—")])

@@ -23,6 +23,7 @@ def row(node, year: int = YEAR, **values) -> list:
         "fund_balance": "Số dư quỹ cuối năm",
         "awards_paid": "Khen thưởng, hỗ trợ đã chi",
         "facilities": "Cơ sở vật chất",
+        "coverage": "Phạm vi số liệu",
         "notes": "Ghi chú",
     }
     cells |= {named.get(k, k): v for k, v in values.items()}

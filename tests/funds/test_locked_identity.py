@@ -171,37 +171,24 @@ def test_it_imports_a_change_of_kind_while_no_year_is_approved(tree, officer, fu
 # --- no empty balance rows ------------------------------------------------------------------------
 
 
-def test_it_keeps_no_row_for_a_new_fund_saved_with_a_blank_balance(tree, officer, login, edit_url):
+def test_it_keeps_no_row_for_a_fund_of_other_years_left_blank(tree, officer, login, edit_url):
+    fund = Fund.objects.create(association=tree.p1, name="Quỹ Cũ", kind=Fund.Kind.NAMED)
+    FundBalance.objects.create(fund=fund, year=PAST, balance=1_000)
+    row = {"fund_id": fund.pk, "name": "Quỹ Cũ", "kind": "named", "balance": ""}
+    assert login(officer).post(edit_url(), form_data(funds=[row])).status_code == 302
+    assert list(fund.balances.values_list("year", flat=True)) == [PAST]
+
+
+def test_it_records_a_new_fund_named_without_a_figure(tree, officer, login, edit_url):
+    """The article names funds whose balance it does not give; the year's report lists them."""
     row = {"name": "Quỹ Mới", "kind": "named", "balance": ""}
     assert login(officer).post(edit_url(), form_data(funds=[row])).status_code == 302
-    assert Fund.objects.filter(association=tree.p1, name="Quỹ Mới").exists()
-    assert not FundBalance.objects.exists()
+    fund = Fund.objects.get(association=tree.p1, name="Quỹ Mới")
+    assert list(fund.balances.values_list("year", "balance")) == [(YEAR, None)]
 
 
-def test_it_deletes_a_balance_cleared_in_the_entry_form(officer, fund):
+def test_it_keeps_a_cleared_balance_as_named_without_a_figure(officer, fund):
     _save(officer, fund, balance=None)
-    assert list(fund.balances.values_list("year", flat=True)) == [PAST]
-    deleted = FundBalance.history.filter(fund_id=fund.pk, year=YEAR).latest("history_id")
-    assert (deleted.history_type, deleted.history_user) == ("-", officer)
-
-
-def test_it_deletes_a_balance_cleared_in_an_import(tree, officer, fund):
-    content = _fund_file(tree.p1, "Quỹ Một", "Quỹ mang tên", None)
-    preview = imports.import_preview(user=officer, content=content, filename="quy.xlsx")
-    imports.import_confirm(
-        user=officer, content=content, filename="quy.xlsx", fingerprint=preview.fingerprint
-    )
-    assert list(fund.balances.values_list("year", flat=True)) == [PAST]
-    assert not FundBalance.objects.filter(balance__isnull=True).exists()
-    deleted = FundBalance.history.filter(fund_id=fund.pk, year=YEAR).latest("history_id")
-    assert (deleted.history_type, deleted.history_user) == ("-", officer)
-
-
-def test_it_keeps_no_row_for_a_blank_balance_in_an_import_that_changes_the_kind(tree, officer, fund):
-    content = _fund_file(tree.p1, "Quỹ Một", "Quỹ dòng họ", None, year=YEAR + 1)
-    preview = imports.import_preview(user=officer, content=content, filename="quy.xlsx")
-    imports.import_confirm(
-        user=officer, content=content, filename="quy.xlsx", fingerprint=preview.fingerprint
-    )
-    assert _stored(fund) == ("Quỹ Một", "clan")
-    assert not FundBalance.objects.filter(balance__isnull=True).exists()
+    assert fund.balances.get(year=YEAR).balance is None
+    changed = FundBalance.history.filter(fund_id=fund.pk, year=YEAR).latest("history_id")
+    assert (changed.history_type, changed.history_user) == ("~", officer)
