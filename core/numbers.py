@@ -240,3 +240,14 @@ def parse_amount(text: str, *, thousands: str = ".") -> int:
     if amount is None or amount > PARSE_LIMIT:
         raise ValueError(text)
     return -amount if match["sign"] == "-" else amount
+
+
+MAX_ID = 2**63 - 1  # a bigint primary key; larger numbers would make the database raise
+
+
+def parse_id(text: str) -> int | None:
+    """A positive whole number of ASCII digits that fits an id ('12' -> 12), else None ('²', '-1', '1e3')."""
+    if not (0 < len(text) <= 19 and text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None

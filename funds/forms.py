@@ -2,7 +2,7 @@ from django import forms
 from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
-from core.numbers import AmbiguousAmount, grouped, parse_amount, written
+from core.numbers import AmbiguousAmount, grouped, parse_amount, parse_id, written
 
 from .models import MAX_AMOUNT, MAX_POPULATION, AnnualReturn, Fund
 
@@ -219,3 +219,22 @@ class ReopenForm(forms.Form):
     reason = forms.CharField(
         label=_("Lý do mở lại"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
+
+
+class SendBackForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do trả lại"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+def parse_seen(values: list[str]) -> dict[int, int]:
+    """{return id: version} from posted "id:version" pairs, each value holding one or several joined by
+    commas; malformed pairs are dropped, so that a tampered form approves less, never errs."""
+    seen = {}
+    for value in values:
+        for pair in value.split(","):
+            pk, _sep, version = pair.strip().partition(":")
+            pk, version = parse_id(pk), parse_id(version)
+            if pk is not None and version is not None:
+                seen[pk] = version
+    return seen

@@ -136,3 +136,40 @@ def return_history(*, association_id: int, year: int) -> list[Entry]:
         entries += _entries(model, rows if isinstance(rows, list) else _ordered(rows), label)
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries
+
+
+def changes_since(returns: list[AnnualReturn], seen: dict[int, int]) -> dict[int, list[Change]]:
+    """{return id: what differs between the version the reviewer saw and the return as it is now}.
+
+    One query for all the returns: the history rows of the versions seen.
+    """
+    if not returns:
+        return {}
+    then = {}
+    rows = AnnualReturn.history.filter(id__in=[r.pk for r in returns], version__in=set(seen.values()))
+    for row in rows.order_by("history_date", "history_id"):
+        if row.version == seen.get(row.id):
+            then[row.id] = row  # the last row of a version is that version as it was saved
+    out = {}
+    for current in returns:
+        before = then.get(current.pk)
+        if before is None:
+            out[current.pk] = [Change(_("phiên bản"), str(seen.get(current.pk, "—")), str(current.version))]
+            continue
+        out[current.pk] = [
+            Change(str(f.verbose_name), _show(AnnualReturn, f.name, old), _show(AnnualReturn, f.name, new))
+            for f in _tracked(AnnualReturn)
+            if (old := getattr(before, f.attname)) != (new := getattr(current, f.attname))
+        ] or [Change(_("quỹ, học bổng hoặc khoản nhận"), _("như đã xem"), _("đã thay đổi"))]
+    return out
+
+
+def was_sent_back(annual_return: AnnualReturn) -> bool:
+    """Whether the draft was last made a draft from submitted (sent back) rather than from approved (reopened)."""
+    last = (
+        annual_return.history.exclude(status=AnnualReturn.Status.DRAFT)
+        .order_by("-history_date", "-history_id")
+        .values_list("status", flat=True)
+        .first()
+    )
+    return last == AnnualReturn.Status.SUBMITTED

@@ -104,12 +104,13 @@ class AnnualReturnQuerySet(ScopedQuerySet):
             association__rght__lte=node.rght,
         )
 
+    def in_review_scope_of(self, user):
+        """Returns, in any state, on which the user holds the review right."""
+        return self.filter(association__in=Association.objects.with_perm(user, Perm.REVIEW))
+
     def reviewable_by(self, user):
         """Submitted returns on which the user holds the review right."""
-        return self.filter(
-            status=AnnualReturn.Status.SUBMITTED,
-            association__in=Association.objects.with_perm(user, Perm.REVIEW),
-        )
+        return self.in_review_scope_of(user).filter(status=AnnualReturn.Status.SUBMITTED)
 
 
 class FundBalanceQuerySet(ScopedQuerySet):

@@ -8,5 +8,6 @@ urlpatterns = [
     path("bao-cao-nam/<int:pk>/gui/", views.return_submit, name="return_submit"),
     path("bao-cao-nam/<int:pk>/duyet/", views.return_approve, name="return_approve"),
     path("bao-cao-nam/<int:pk>/mo-lai/", views.return_reopen, name="return_reopen"),
+    path("bao-cao-nam/<int:pk>/tra-lai/", views.return_send_back, name="return_send_back"),
     path("duyet/", views.review_list, name="review_list"),
 ]

@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,13 +12,21 @@ from django.views.decorators.http import require_POST
 
 from associations.access import get_association_for_user, holds_perm_anywhere, user_has_perm
 from associations.models import Perm
-from core.numbers import grouped
+from core.numbers import grouped, parse_id
 from core.years import MAX_YEAR, MIN_YEAR, year_choices
 
 from . import services
 from .access import get_return_for_user
-from .forms import FundFormSet, ReopenForm, ReturnForm, ScholarshipFormSet, TransferFormSet
-from .history import return_history
+from .forms import (
+    FundFormSet,
+    ReopenForm,
+    ReturnForm,
+    ScholarshipFormSet,
+    SendBackForm,
+    TransferFormSet,
+    parse_seen,
+)
+from .history import changes_since, return_history, was_sent_back
 from .models import AnnualReturn
 from .selectors import funds_with_balance, subtree_totals, transfers_received
 from .years import selected_year
@@ -174,6 +184,8 @@ def return_edit(request, pk: int, year: int):
 
     totals = subtree_totals(year=year, nodes=[association])[association.pk]
     locked = annual_return is not None and annual_return.is_locked
+    reopened = annual_return is not None and annual_return.status == AnnualReturn.Status.DRAFT
+    reopened = reopened and bool(annual_return.reopen_reason)
     can_edit = write or user_has_perm(request.user, association, Perm.EDIT_FIGURES)
     return render(
         request,
@@ -195,6 +207,8 @@ def return_edit(request, pk: int, year: int):
             "read_only": locked or not can_edit,
             "can_review": annual_return is not None and user_has_perm(request.user, association, Perm.REVIEW),
             "reopen_form": ReopenForm(),
+            "reopened": reopened,
+            "sent_back": reopened and was_sent_back(annual_return),
         },
         status=status,
     )
@@ -220,19 +234,73 @@ def return_submit(request, pk: int):
     return redirect("return_edit", pk=annual_return.association_id, year=annual_return.year)
 
 
+def stale_message(annual_return: AnnualReturn, changes: list) -> str:
+    """Why a decision on `annual_return` was refused, with each change since it was seen."""
+    lines = "; ".join(f"{c.field}: {c.old} → {c.new}" for c in changes)
+    return _(
+        "Báo cáo của %(name)s đã thay đổi sau khi bạn mở nên chưa được xử lý. Thay đổi: %(lines)s. "
+        "Hãy xem lại báo cáo."
+    ) % {"name": annual_return.association.name, "lines": lines}
+
+
+def _decide(request, decide, done: str) -> None:
+    """Run a reviewer's decision on the version posted with it, and say how it went."""
+    seen = parse_id(request.POST.get("version", ""))
+    if seen is None:
+        messages.error(request, _("Không rõ bạn đã xem bản nào của báo cáo; hãy tải lại trang."))
+        return
+    try:
+        decide(expected_version=seen)
+    except services.StaleVersionError as exc:
+        changes = changes_since([exc.current], {exc.current.pk: exc.seen})[exc.current.pk]
+        messages.error(request, stale_message(exc.current, changes))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+
+
 @login_required
 @require_POST
 def return_approve(request, pk: int):
     annual_return = get_return_for_user(request.user, pk, perm=Perm.REVIEW)
-    try:
-        services.annual_return_approve(user=request.user, annual_return=annual_return)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    _decide(
+        request,
+        partial(services.annual_return_approve, user=request.user, annual_return=annual_return),
+        _("Đã duyệt báo cáo của %(name)s.") % {"name": annual_return.association.name},
+    )
+    return _back(request, reverse("review_list") + f"?nam={annual_return.year}")
+
+
+@login_required
+@require_POST
+def return_send_back(request, pk: int):
+    annual_return = get_return_for_user(request.user, pk, perm=Perm.REVIEW)
+    form = SendBackForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Cần ghi lý do trả lại báo cáo."))
     else:
-        messages.success(
-            request, _("Đã duyệt báo cáo của %(name)s.") % {"name": annual_return.association.name}
+        _decide(
+            request,
+            partial(
+                services.annual_return_send_back,
+                user=request.user,
+                annual_return=annual_return,
+                reason=form.cleaned_data["reason"],
+            ),
+            _("Đã trả lại báo cáo của %(name)s cho cán bộ nhập liệu.")
+            % {"name": annual_return.association.name},
         )
     return _back(request, reverse("review_list") + f"?nam={annual_return.year}")
+
+
+def report_bulk_approval(request, result: services.BulkApproval, seen: dict[int, int], done: str) -> None:
+    """Say how many returns a bulk approval approved, and what changed in those it refused."""
+    if result.approved:
+        messages.success(request, done)
+    changes = changes_since(result.changed, seen)
+    for annual_return in result.changed:
+        messages.error(request, stale_message(annual_return, changes[annual_return.pk]))
 
 
 @login_required
@@ -259,11 +327,11 @@ def review_list(request):
         raise PermissionDenied
     year = selected_year(request)
     if request.method == "POST":
-        ids = [int(i) for i in request.POST.getlist("returns") if i.isdigit()]
-        count = services.annual_returns_approve_many(user=request.user, return_ids=ids)
-        if count:
-            messages.success(request, _("Đã duyệt %(count)s báo cáo.") % {"count": count})
-        else:
+        seen = parse_seen(request.POST.getlist("returns"))
+        result = services.annual_returns_approve_many(user=request.user, seen=seen)
+        done = _("Đã duyệt %(count)s báo cáo.") % {"count": result.approved}
+        report_bulk_approval(request, result, seen, done)
+        if not result.approved and not result.changed:
             messages.warning(request, _("Chưa chọn báo cáo nào để duyệt."))
         return redirect(reverse("review_list") + f"?nam={year}")
     pending = (
@@ -273,7 +341,9 @@ def review_list(request):
         .order_by("association__tree_id", "association__lft")
     )
     return render(
-        request, "funds/review_list.html", {"pending": pending, "year": year, "years": year_choices()}
+        request,
+        "funds/review_list.html",
+        {"pending": pending, "year": year, "years": year_choices()},
     )
 
 

@@ -11,7 +11,9 @@ from associations.access import get_association_for_user, get_open_totals_node, 
 from associations.models import Association, Perm, Tier
 from core.numbers import money_short
 from core.years import MAX_YEAR, MIN_YEAR, year_choices
+from funds.forms import parse_seen
 from funds.services import annual_returns_approve_many
+from funds.views import report_bulk_approval
 from funds.years import selected_year
 
 from . import rankings
@@ -99,6 +101,12 @@ def completeness(request):
         .filter(pk__in=[row.province.pk for row in rows])
         .values_list("pk", flat=True)
     )
+    # The returns each approve button stands for, at the versions shown: only those are approved.
+    listed = rankings.submitted_versions(
+        year=year, provinces=[r.province for r in rows if r.province.pk in reviewable]
+    )
+    for row in rows:
+        row.seen = ",".join(f"{pk}:{version}" for pk, version in listed.get(row.province.pk, []))
     return render(
         request,
         "reports/completeness.html",
@@ -125,15 +133,17 @@ def completeness_approve(request, pk: int):
         raise Http404 from None
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise Http404
-    ids = rankings.submitted_return_ids(year=year, province=province)
-    count = annual_returns_approve_many(user=request.user, return_ids=ids)
-    if count:
-        messages.success(
-            request,
-            _("Đã duyệt %(count)s báo cáo năm %(year)s của %(name)s.")
-            % {"count": count, "year": year, "name": province.short_name},
-        )
-    else:
+    # Ids from elsewhere than this province's subtree are dropped, as if never posted.
+    ids = set(rankings.submitted_return_ids(year=year, province=province))
+    seen = {pk: v for pk, v in parse_seen(request.POST.getlist("seen")).items() if pk in ids}
+    result = annual_returns_approve_many(user=request.user, seen=seen)
+    done = _("Đã duyệt %(count)s báo cáo năm %(year)s của %(name)s.") % {
+        "count": result.approved,
+        "year": year,
+        "name": province.short_name,
+    }
+    report_bulk_approval(request, result, seen, done)
+    if not result.approved and not result.changed:
         messages.warning(request, _("Không có báo cáo nào đang chờ duyệt."))
     return redirect(reverse("completeness") + f"?nam={year}")
 

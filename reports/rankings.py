@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection, models
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -197,17 +197,38 @@ def completeness(*, year: int, provinces: QuerySet) -> list[Completeness]:
     return list(result.values())
 
 
+def _submitted(year: int):
+    """The submitted returns of `year` from associations active then."""
+    return AnnualReturn.objects.for_year(year).filter(
+        status=AnnualReturn.Status.SUBMITTED, association__in=Association.objects.active_in(year)
+    )
+
+
 def submitted_return_ids(*, year: int, province: Association) -> list[int]:
     """Ids of the submitted returns of `year` in the province's subtree, from associations active then."""
-    return list(
-        AnnualReturn.objects.for_year(year)
-        .in_subtree_of(province)
-        .filter(
-            status=AnnualReturn.Status.SUBMITTED,
-            association__in=Association.objects.active_in(year),
+    return list(_submitted(year).in_subtree_of(province).values_list("pk", flat=True))
+
+
+def submitted_versions(*, year: int, provinces: list[Association]) -> dict[int, list[tuple[int, int]]]:
+    """{province id: [(return id, version)]} of the submitted returns of `year` in each province's subtree.
+
+    One query for all the provinces (none without provinces); their subtrees do not overlap.
+    """
+    out = {province.pk: [] for province in provinces}
+    if not provinces:
+        return out
+    subtrees = Q()
+    for p in provinces:
+        subtrees |= Q(
+            association__tree_id=p.tree_id, association__lft__gte=p.lft, association__rght__lte=p.rght
         )
-        .values_list("pk", flat=True)
-    )
+    rows = _submitted(year).filter(subtrees).order_by("pk")
+    for pk, version, tree_id, lft in rows.values_list(
+        "pk", "version", "association__tree_id", "association__lft"
+    ):
+        province = next(p for p in provinces if p.tree_id == tree_id and p.lft <= lft <= p.rght)
+        out[province.pk].append((pk, version))
+    return out
 
 
 def trend(*, node: Association, first_year: int, last_year: int) -> list[Totals]:

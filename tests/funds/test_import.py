@@ -188,7 +188,7 @@ def test_it_writes_nothing_when_a_return_is_approved_between_preview_and_confirm
     content = xlsx([row(tree.c1, mobilised_cash=5), row(tree.d1, mobilised_cash=2)])
     preview = _preview(officer, content)
     assert preview.ok
-    services.annual_return_approve(user=reviewer, annual_return=submitted)
+    services.annual_return_approve(user=reviewer, annual_return=submitted, expected_version=submitted.version)
     before = db_state()
     with pytest.raises(imports.ImportRefused) as refused:
         imports.import_confirm(

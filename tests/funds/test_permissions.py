@@ -23,8 +23,11 @@ def _request(view: str, tree, make_return):
         return "get", url, None
     if view == "submit":
         return "post", reverse("return_submit", args=[make_return(tree.p1).pk]), {}
-    if view == "approve":
-        return "post", reverse("return_approve", args=[make_return(tree.p1, status=SUBMITTED).pk]), {}
+    if view in ("approve", "send_back"):
+        annual_return = make_return(tree.p1, status=SUBMITTED)
+        data = {"version": annual_return.version, "reason": "Thiếu số liệu xã"}
+        name = "return_approve" if view == "approve" else "return_send_back"
+        return "post", reverse(name, args=[annual_return.pk]), data
     if view == "reopen":
         annual_return = make_return(tree.p1, status=APPROVED)
         return "post", reverse("return_reopen", args=[annual_return.pk]), {"reason": "Sai số liệu"}
@@ -33,11 +36,12 @@ def _request(view: str, tree, make_return):
         return "get", reverse("review_list") + f"?nam={YEAR}", None
     if view == "review_post":
         annual_return = make_return(tree.p1, status=SUBMITTED)
-        return "post", reverse("review_list") + f"?nam={YEAR}", {"returns": [annual_return.pk]}
+        seen = f"{annual_return.pk}:{annual_return.version}"
+        return "post", reverse("review_list") + f"?nam={YEAR}", {"returns": [seen]}
     raise AssertionError(view)
 
 
-WRITES = ["edit_post", "submit", "approve", "reopen", "review_post"]
+WRITES = ["edit_post", "submit", "approve", "send_back", "reopen", "review_post"]
 READS = ["edit_get", "history", "review_get"]
 
 # (view, user): the status every other user of the standard set gets is in the table too.
@@ -46,6 +50,7 @@ MATRIX = {
     "edit_post": {"outsider": 404, "viewer": 403, "chair": 403, "officer": 302, "reviewer": 403},
     "submit": {"outsider": 404, "viewer": 403, "chair": 403, "officer": 302, "reviewer": 403},
     "approve": {"outsider": 404, "viewer": 403, "chair": 403, "officer": 403, "reviewer": 302},
+    "send_back": {"outsider": 404, "viewer": 403, "chair": 403, "officer": 403, "reviewer": 302},
     "reopen": {"outsider": 404, "viewer": 403, "chair": 403, "officer": 403, "reviewer": 302},
     # The review list names no association: without the review right anywhere it is a 403.
     "review_get": {"outsider": 403, "viewer": 403, "chair": 403, "officer": 403, "reviewer": 200},
@@ -78,7 +83,7 @@ def test_it_sends_anonymous_users_to_login(view, client, tree, make_return, snap
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("view", ["submit", "approve", "reopen"])
+@pytest.mark.parametrize("view", ["submit", "approve", "send_back", "reopen"])
 def test_it_refuses_get_on_workflow_actions(view, tree, make_return, reviewer, login):
     _, url, _ = _request(view, tree, make_return)
     assert login(reviewer).get(url).status_code == 405
@@ -112,7 +117,8 @@ def test_it_hides_a_return_from_a_reviewer_of_another_cluster(tree, make_return,
     reviewer_b = django_user_model.objects.create_user("reviewer_b")
     role_grant(user=reviewer_b, association=tree.cluster_b, role=RoleKind.REVIEWER)
     annual_return = make_return(tree.p1, status=SUBMITTED)
-    response = login(reviewer_b).post(reverse("return_approve", args=[annual_return.pk]))
+    url = reverse("return_approve", args=[annual_return.pk])
+    response = login(reviewer_b).post(url, {"version": annual_return.version})
     assert response.status_code == 404
     annual_return.refresh_from_db()
     assert annual_return.status == SUBMITTED
@@ -122,7 +128,8 @@ def test_it_lets_a_cluster_reviewer_approve_below_the_cluster(tree, make_return,
     reviewer_a = django_user_model.objects.create_user("reviewer_a")
     role_grant(user=reviewer_a, association=tree.cluster_a, role=RoleKind.REVIEWER)
     annual_return = make_return(tree.c1, status=SUBMITTED)
-    response = login(reviewer_a).post(reverse("return_approve", args=[annual_return.pk]))
+    url = reverse("return_approve", args=[annual_return.pk])
+    response = login(reviewer_a).post(url, {"version": annual_return.version})
     assert response.status_code == 302
     annual_return.refresh_from_db()
     assert annual_return.status == APPROVED and annual_return.approved_by == reviewer_a

@@ -38,8 +38,11 @@ def _request(case: str, tree) -> tuple[str, str, dict | None]:
         name = "conference_edit" if case == "conference_edit_get" else case
         return "get", reverse(name, args=[conference.pk]), None
     if case == "completeness_approve":
-        AnnualReturn.objects.create(association=tree.c1, year=YEAR, status=AnnualReturn.Status.SUBMITTED)
-        return "post", reverse("completeness_approve", args=[p1.pk]), {"nam": YEAR}
+        listed = AnnualReturn.objects.create(
+            association=tree.c1, year=YEAR, status=AnnualReturn.Status.SUBMITTED
+        )
+        data = {"nam": YEAR, "seen": f"{listed.pk}:{listed.version}"}
+        return "post", reverse("completeness_approve", args=[p1.pk]), data
     if case == "province_trends":
         return "get", reverse("province_trends", args=[p1.pk]), None
     if case == "province_trends_of_a_district":
@@ -136,7 +139,14 @@ COVERED = {
         __name__,
     ),
     **dict.fromkeys(
-        ["return_edit", "return_history", "return_submit", "return_approve", "return_reopen"],
+        [
+            "return_edit",
+            "return_history",
+            "return_submit",
+            "return_approve",
+            "return_send_back",
+            "return_reopen",
+        ],
         "tests.funds.test_permissions",
     ),
     "conference_create": "tests.reports.test_conferences",

@@ -64,7 +64,7 @@ def test_it_keeps_a_correction_that_was_approved(demo):
         expected_version=ha_giang.version,
     )
     ha_giang = annual_return_submit(user=user("hagiang"), annual_return=ha_giang)
-    annual_return_approve(user=user("trunguong"), annual_return=ha_giang)
+    annual_return_approve(user=user("trunguong"), annual_return=ha_giang, expected_version=ha_giang.version)
     load()
     ha_giang.refresh_from_db()
     assert (ha_giang.mobilised_cash, ha_giang.status) == (corrected, AnnualReturn.Status.APPROVED)

@@ -48,7 +48,9 @@ def approve_all(cluster: Association, year: int) -> None:
         if annual_return.status == AnnualReturn.Status.DRAFT:
             annual_return = annual_return_submit(user=admin, annual_return=annual_return)
         if annual_return.status == AnnualReturn.Status.SUBMITTED:
-            annual_return_approve(user=admin, annual_return=annual_return)
+            annual_return_approve(
+                user=admin, annual_return=annual_return, expected_version=annual_return.version
+            )
 
 
 def put_return(node: Association, year: int, *, status: str = AnnualReturn.Status.DRAFT, **figures):

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 from django.urls import reverse
 from django.utils import timezone
@@ -6,6 +7,7 @@ from django.utils import timezone
 from associations.models import Association, RoleKind, Tier
 from associations.services import association_create
 from funds.models import AnnualReturn
+from funds.services import ReturnChanges, annual_return_save
 from reports.rankings import completeness
 
 from ..conftest import make_user
@@ -24,6 +26,14 @@ def _counts(rows):
 
 def _approve_url(province):
     return reverse("completeness_approve", args=[province.pk])
+
+
+def _listed(client, province, year: int = 2022) -> dict:
+    """The approve form of `province` as the completeness page shows it to the client's user."""
+    body = client.get(URL, {"nam": year}).content.decode()
+    form = body[body.index(f'action="{_approve_url(province)}"') :]
+    form = form[: form.index("</form>")]
+    return dict(re.findall(r'name="(\w+)" value="([^"]*)"', form))
 
 
 def test_it_counts_returns_per_province_with_some_missing(figures):
@@ -115,11 +125,11 @@ def test_it_shows_a_chair_the_provinces_of_the_cluster(client, chair, figures):
 def test_it_renders_in_a_fixed_number_of_queries(client, reviewer, figures, django_assert_num_queries):
     client.force_login(reviewer)
     # 1 session, 2 user, 3 provinces the user sees, 4 counts over their subtrees, 5 provinces the
-    # user may review
-    with django_assert_num_queries(5):
+    # user may review, 6 the submitted returns (id, version) of those provinces, for their buttons
+    with django_assert_num_queries(6):
         client.get(URL, {"nam": 2022})
     grow(figures, provinces=6)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         r = client.get(URL, {"nam": 2022})
     assert len(r.context["rows"]) == 9
 
@@ -130,7 +140,7 @@ def test_it_approves_the_submitted_returns_of_one_province(client, reviewer, fig
     put_return(tree.c2, 2021, status=SUBMITTED)  # another year: left alone
     put_return(tree.p3, 2022, status=SUBMITTED)  # another province: left alone
     client.force_login(reviewer)
-    r = client.post(_approve_url(tree.p1), {"nam": 2022})
+    r = client.post(_approve_url(tree.p1), _listed(client, tree.p1))
     assert r.status_code == 302 and r["Location"] == f"{URL}?nam=2022"
     status = lambda node, year=2022: AnnualReturn.objects.get(association=node, year=year).status  # noqa: E731
     assert status(tree.d1) == status(tree.c2) == APPROVED
@@ -182,12 +192,63 @@ def test_it_approves_in_a_fixed_number_of_queries(client, reviewer, figures, dja
     client.force_login(reviewer)
     grow(figures, provinces=1)
     put_return(figures.c2, 2022, status=SUBMITTED)
+    listed = _listed(client, figures.p1)
     # 1 session, 2 user, 3 the province (visible_to), 4 review right, 5 submitted ids in the subtree,
-    # then annual_returns_approve_many: 6 savepoint, 7 read for update, 8 bulk update,
-    # 9 bulk history insert, 10 release savepoint
+    # then annual_returns_approve_many: 6 savepoint, 7 read for update of those posted, 8 bulk
+    # update of those still at the version seen, 9 bulk history insert, 10 release savepoint
     with django_assert_num_queries(10):
-        client.post(_approve_url(figures.p1), {"nam": 2022})
+        client.post(_approve_url(figures.p1), listed)
     assert (
         AnnualReturn.objects.filter(status=SUBMITTED, association__in=figures.p1.get_descendants()).count()
         == 0
     )
+
+
+def test_it_lists_the_returns_and_versions_each_button_approves(client, reviewer, figures):
+    c2 = put_return(figures.c2, 2022, status=SUBMITTED)
+    client.force_login(reviewer)
+    d1 = AnnualReturn.objects.get(association=figures.d1, year=2022)
+    assert _listed(client, figures.p1)["seen"] == f"{d1.pk}:{d1.version},{c2.pk}:{c2.version}"
+
+
+def test_it_approves_the_listed_returns_and_reports_one_changed_since(client, reviewer, officer, figures):
+    c2 = put_return(figures.c2, 2022, status=SUBMITTED, population=100)
+    client.force_login(reviewer)
+    listed = _listed(client, figures.p1)
+    annual_return_save(
+        user=officer,
+        association=figures.c2,
+        year=2022,
+        changes=ReturnChanges(figures={"population": 120}),
+        expected_version=c2.version,
+    )
+    r = client.post(_approve_url(figures.p1), listed, follow=True)
+    status = lambda node: AnnualReturn.objects.get(association=node, year=2022).status  # noqa: E731
+    assert (status(figures.d1), status(figures.c2)) == (APPROVED, SUBMITTED)
+    approved, refused = [str(m) for m in r.context["messages"]]
+    assert approved == "Đã duyệt 1 báo cáo năm 2022 của Một."
+    assert figures.c2.name in refused and "dân số: 100 → 120" in refused
+
+
+def test_it_leaves_a_return_submitted_after_the_page_was_shown(client, reviewer, figures):
+    client.force_login(reviewer)
+    listed = _listed(client, figures.p1)
+    put_return(figures.c2, 2022, status=SUBMITTED)
+    client.post(_approve_url(figures.p1), listed)
+    assert AnnualReturn.objects.get(association=figures.c2, year=2022).status == SUBMITTED
+    assert AnnualReturn.objects.get(association=figures.d1, year=2022).status == APPROVED
+
+
+def test_it_ignores_returns_of_another_province_posted_with_one(client, reviewer, figures):
+    p2 = AnnualReturn.objects.get(association=figures.p2, year=2022)
+    client.force_login(reviewer)
+    client.post(_approve_url(figures.p1), {"nam": 2022, "seen": f"{p2.pk}:{p2.version}"})
+    assert AnnualReturn.objects.get(pk=p2.pk).status == SUBMITTED
+
+
+def test_it_ignores_malformed_versions(client, reviewer, figures):
+    client.force_login(reviewer)
+    for seen in ["²:1", "1:²", "x", "9" * 30 + ":1", ","]:
+        r = client.post(_approve_url(figures.p1), {"nam": 2022, "seen": seen}, follow=True)
+        assert r.status_code == 200
+    assert AnnualReturn.objects.get(association=figures.d1, year=2022).status == SUBMITTED

@@ -53,7 +53,9 @@ def correct_ha_giang(cash: int) -> None:
         expected_version=annual_return.version,
     )
     annual_return = annual_return_submit(user=user("hagiang"), annual_return=annual_return)
-    annual_return_approve(user=user("trunguong"), annual_return=annual_return)
+    annual_return_approve(
+        user=user("trunguong"), annual_return=annual_return, expected_version=annual_return.version
+    )
 
 
 pytestmark = pytest.mark.usefixtures("demo_once")
