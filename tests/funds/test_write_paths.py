@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from associations.models import RoleKind
 from funds import imports, services
-from funds.models import AnnualReturn, FundBalance, Scholarship, Transfer
+from funds.models import AnnualReturn, Fund, FundBalance, Scholarship, Transfer
 from tests.conftest import make_user
 from tests.funds.test_import_support import row, xlsx
 
@@ -210,3 +210,79 @@ def test_it_refuses_a_stale_version_in_the_service(writer, draft):
             changes=services.ReturnChanges(figures={"mobilised_cash": NEW_VALUE}),
             expected_version=draft.version - 1,
         )
+
+
+def test_it_refuses_an_outsider_in_the_checks_the_admin_forms_run(intruder, draft, attachments):
+    with pytest.raises(PermissionDenied):
+        services.figures_row_check(user=intruder, row=attachments["scholarship"])
+    with pytest.raises(PermissionDenied):
+        services.annual_return_check(
+            user=intruder, association=draft.association, year=YEAR, expected_version=draft.version
+        )
+
+
+def test_it_refuses_an_outsider_deleting_a_fund_without_balances(intruder, tree):
+    fund = Fund.objects.create(association=tree.p1, name="Quỹ trống")
+    with pytest.raises(PermissionDenied):
+        services.fund_delete(user=intruder, fund=fund)
+    assert Fund.objects.filter(pk=fund.pk).exists()
+
+
+# The workflow's services: the right is theirs to check, and each step bumps the version so that a
+# form or a review page opened before it is told.
+
+TRANSITIONS = {
+    "submit": (
+        AnnualReturn.Status.DRAFT,
+        "officer",
+        lambda user, r: services.annual_return_submit(user=user, annual_return=r),
+    ),
+    "approve": (
+        AnnualReturn.Status.SUBMITTED,
+        "reviewer",
+        lambda user, r: services.annual_return_approve(
+            user=user, annual_return=r, expected_version=r.version
+        ),
+    ),
+    "send back": (
+        AnnualReturn.Status.SUBMITTED,
+        "reviewer",
+        lambda user, r: services.annual_return_send_back(
+            user=user, annual_return=r, reason="Thiếu dân số", expected_version=r.version
+        ),
+    ),
+    "reopen": (
+        AnnualReturn.Status.APPROVED,
+        "reviewer",
+        lambda user, r: services.annual_return_reopen(user=user, annual_return=r, reason="Sai dân số"),
+    ),
+}
+
+
+@pytest.fixture
+def in_status(tree, make_return):
+    def _make(status):
+        return make_return(tree.p1, population=1_000_000, mobilised_cash=1, status=status)
+
+    return _make
+
+
+@pytest.mark.parametrize("step", TRANSITIONS)
+def test_it_refuses_a_workflow_step_to_an_outsider(step, in_status, outsider, snapshot):
+    status, _role, act = TRANSITIONS[step]
+    annual_return = in_status(status)
+    before = snapshot()
+    with pytest.raises(PermissionDenied):
+        act(outsider, annual_return)
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("step", TRANSITIONS)
+def test_it_bumps_the_version_and_names_the_user_at_each_workflow_step(step, in_status, request):
+    status, role, act = TRANSITIONS[step]
+    annual_return = in_status(status)
+    user = request.getfixturevalue(role)
+    act(user, annual_return)
+    latest = AnnualReturn.history.filter(id=annual_return.pk).latest("history_id")
+    assert (latest.version, latest.history_user) == (annual_return.version + 1, user)
+    assert AnnualReturn.objects.get(pk=annual_return.pk).version == annual_return.version + 1
