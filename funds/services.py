@@ -378,18 +378,10 @@ def fund_delete(*, user, fund: Fund) -> None:
 
 @transaction.atomic
 def annual_return_delete(*, user, annual_return: AnnualReturn) -> None:
-    """Delete a draft or submitted return with what is attached to it for that year."""
+    """Delete a draft or submitted return; its year's funds, scholarships and transfers stay with the association."""
     current = _held_return(user, annual_return.association, annual_return.year)
-    if current is None:
-        return
-    association, year = current.association, current.year
-    for row in [
-        *FundBalance.objects.filter(fund__association=association, year=year),
-        *Scholarship.objects.filter(association=association, year=year),
-        *Transfer.objects.filter(recipient=association, year=year),
-    ]:
-        _stamp(row, user).delete()
-    _stamp(current, user).delete()
+    if current is not None:
+        _stamp(current, user).delete()
 
 
 def _transition(annual_return: AnnualReturn, user, **values) -> AnnualReturn:

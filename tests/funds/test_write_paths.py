@@ -286,3 +286,13 @@ def test_it_bumps_the_version_and_names_the_user_at_each_workflow_step(step, in_
     latest = AnnualReturn.history.filter(id=annual_return.pk).latest("history_id")
     assert (latest.version, latest.history_user) == (annual_return.version + 1, user)
     assert AnnualReturn.objects.get(pk=annual_return.pk).version == annual_return.version + 1
+
+
+def test_it_tells_the_admin_that_the_return_changed_since_the_page_was_shown(writer, draft, snapshot):
+    url = reverse("admin:funds_annualreturn_change", args=[draft.pk])
+    data = {"population": 5, "mobilised_cash": NEW_VALUE, "coverage": "own", "notes": ""}
+    before = snapshot()
+    response = _client(writer).post(url, data | {"expected_version": draft.version - 1})
+    assert response.status_code == 200
+    assert "Có người khác vừa lưu báo cáo này" in response.content.decode()
+    assert snapshot() == before
