@@ -16,8 +16,11 @@ from funds.years import selected_year
 
 from . import rankings
 from .charts import bar_chart, column_chart
+from .completeness import completeness as completeness_rows
+from .completeness import submitted_return_ids
 from .exports import EXPORTERS, export_name, ranking_table
 from .rankings import Metric, Scope, ScopeKind
+from .trends import trend
 
 TREND_YEARS = 12
 
@@ -93,7 +96,7 @@ def ranking_export(request, fmt: str):
 def completeness(request):
     year = selected_year(request)
     visible = Association.objects.visible_to(request.user)
-    rows = rankings.completeness(year=year, provinces=visible)
+    rows = completeness_rows(year=year, provinces=visible)
     reviewable = set(
         Association.objects.with_perm(request.user, Perm.REVIEW)
         .filter(pk__in=[row.province.pk for row in rows])
@@ -125,7 +128,7 @@ def completeness_approve(request, pk: int):
         raise Http404 from None
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise Http404
-    ids = rankings.submitted_return_ids(year=year, province=province)
+    ids = submitted_return_ids(year=year, province=province)
     count = annual_returns_approve_many(user=request.user, return_ids=ids)
     if count:
         messages.success(
@@ -142,7 +145,7 @@ def completeness_approve(request, pk: int):
 def province_trends(request, pk: int):
     province = get_open_totals_node(request.user, pk, tier=Tier.PROVINCE)
     last_year = selected_year(request, default=timezone.localdate().year)
-    points = rankings.trend(node=province, first_year=last_year - TREND_YEARS + 1, last_year=last_year)
+    points = trend(node=province, first_year=last_year - TREND_YEARS + 1, last_year=last_year)
     return render(
         request,
         "reports/trends.html",

@@ -6,7 +6,7 @@ from django.utils import timezone
 from associations.models import Association, RoleKind, Tier
 from associations.services import association_create
 from funds.models import AnnualReturn
-from reports.rankings import completeness
+from reports.completeness import completeness
 
 from ..conftest import make_user
 from .conftest import grow, html_rows, put_return
