@@ -49,13 +49,37 @@ class RoleKind(models.TextChoices):
     VIEWER = "viewer", _("Chỉ xem")
 
 
+# "Active in a year" is written once per layer: span_covers() in Python, active_during_q() for the
+# ORM, funds.sql.active() for the raw totals SQL. A missing bound is open-ended: always, or still.
+
+
+def span_covers(active_from: int | None, active_until: int | None, year: int) -> bool:
+    """A node active from `active_from` until `active_until` is active in `year`."""
+    return (active_from is None or active_from <= year) and (active_until is None or active_until >= year)
+
+
+def active_during_q(first: int | None, last: int | None, *, prefix: str = "") -> Q:
+    """Nodes active in at least one year of first..last (None leaves that side open).
+
+    `prefix` reaches the node through a relation, e.g. "association__" from a return.
+    """
+    q = Q()
+    if last is not None:
+        q &= Q(**{f"{prefix}active_from__isnull": True}) | Q(**{f"{prefix}active_from__lte": last})
+    if first is not None:
+        q &= Q(**{f"{prefix}active_until__isnull": True}) | Q(**{f"{prefix}active_until__gte": first})
+    return q
+
+
+def active_in_q(year: int, *, prefix: str = "") -> Q:
+    """Nodes active in `year`; see active_during_q() for `prefix`."""
+    return active_during_q(year, year, prefix=prefix)
+
+
 class AssociationQuerySet(TreeQuerySet):
     def active_in(self, year: int):
         """Nodes active in `year` (open-ended bounds count as always)."""
-        return self.filter(
-            Q(active_from__isnull=True) | Q(active_from__lte=year),
-            Q(active_until__isnull=True) | Q(active_until__gte=year),
-        )
+        return self.filter(active_in_q(year))
 
     def of_tier(self, *tiers: str):
         """Nodes of the given tiers."""
@@ -160,6 +184,10 @@ class Association(MPTTModel):
     def __str__(self) -> str:
         return self.name
 
+    def is_active_in(self, year: int) -> bool:
+        """The node exists in `year`, as Association.objects.active_in() selects it."""
+        return span_covers(self.active_from, self.active_until, year)
+
     def save(self, *args, **kwargs):
         self.sort_key = sort_key_for(self.short_name or self.name)
         super().save(*args, **kwargs)
@@ -175,10 +203,7 @@ class Association(MPTTModel):
             raise ValidationError({"successor": _("Một hội không thể kế thừa chính mình.")})
         if self.code and self.tier:
             clash = Association.objects.filter(tier=self.tier, code=self.code).exclude(pk=self.pk)
-            if self.active_until is not None:
-                clash = clash.filter(Q(active_from__isnull=True) | Q(active_from__lte=self.active_until))
-            if self.active_from is not None:
-                clash = clash.filter(Q(active_until__isnull=True) | Q(active_until__gte=self.active_from))
+            clash = clash.filter(active_during_q(self.active_from, self.active_until))
             if clash.exists():
                 raise ValidationError(
                     {

@@ -118,7 +118,9 @@ def _province_returns() -> dict[tuple[str, str, int], dict]:
         if "per_inhabitant_only" in spec:
             values["population"] = populations[spec["population_from"]]
             values["mobilised_cash"] = spec["per_inhabitant_only"] * values["population"]
-            values["notes"] = "Bình quân 46.951 đồng/người (suy ra từ mức tăng 4.782 đồng của năm 2022)."
+            # The note says where the figure comes from without restating one, so that no figure the
+            # reports compute can be read off a note instead.
+            values["notes"] = "Bài báo chỉ nêu mức tăng năm 2022; số năm 2021 suy ra từ mức tăng đó."
         has_figure = any(values.get(k) is not None for k in AnnualReturn.FIGURE_FIELDS)
         values["coverage"] = AnnualReturn.Coverage.ALL if has_figure else AnnualReturn.Coverage.OWN
         figures_of[Tier.PROVINCE, code, year] = values

@@ -16,7 +16,10 @@ ALL_LEVELS = AnnualReturn.Coverage.ALL.value
 
 
 def active(alias: str, year: str) -> str:
-    """`alias` (an association) is active in `year` (a column or a placeholder)."""
+    """`alias` (an association) is active in `year` (a column or a placeholder).
+
+    The raw SQL form of associations.models.active_in_q(); tests/funds/test_active_years.py holds them equal.
+    """
     return (
         f"({alias}.active_from IS NULL OR {alias}.active_from <= {year})"
         f" AND ({alias}.active_until IS NULL OR {alias}.active_until >= {year})"

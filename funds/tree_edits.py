@@ -9,13 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from associations.models import Association
+from associations.models import Association, span_covers
 
 from .models import AnnualReturn
-
-
-def _active(active_from: int | None, active_until: int | None, year: int) -> bool:
-    return (active_from is None or active_from <= year) and (active_until is None or active_until >= year)
 
 
 def _subtree(node: Association) -> Q:
@@ -54,7 +50,7 @@ def _check_move(node: Association, parent: Association | None) -> None:
         years = [
             year
             for year in _approved(Q(association_id__in=moved_past)).values_list("year", flat=True).distinct()
-            if _active(node.active_from, node.active_until, year)
+            if node.is_active_in(year)
         ]
         if years:
             first = (
@@ -82,7 +78,7 @@ def _check_active_years(node: Association, changes: dict) -> None:
     years = sorted(
         year
         for year in _approved(scope).values_list("year", flat=True).distinct()
-        if _active(*old, year) != _active(*new, year)
+        if span_covers(*old, year) != span_covers(*new, year)
     )
     if not years:
         return

@@ -2,9 +2,9 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Subquery
 
-from associations.models import Association
+from associations.models import Association, active_in_q
 from core.years import reporting_year
 from funds.models import RETURN_AMOUNT_FIELDS, AnnualReturn, Qualifier
 
@@ -60,10 +60,7 @@ def member_returns(
     returns = (
         AnnualReturn.objects.for_year(year)
         .in_subtree_of(cluster)
-        .filter(
-            Q(association__active_from__isnull=True) | Q(association__active_from__lte=year),
-            Q(association__active_until__isnull=True) | Q(association__active_until__gte=year),
-        )
+        .filter(active_in_q(year, prefix="association__"))
         .annotate(member=Subquery(member))
         .exclude(member=None)
     )

@@ -18,8 +18,11 @@ from funds.years import selected_year
 
 from . import rankings
 from .charts import bar_chart, column_chart
+from .completeness import completeness as completeness_rows
+from .completeness import submitted_return_ids, submitted_versions
 from .exports import EXPORTERS, export_name, ranking_table
 from .rankings import Metric, Scope, ScopeKind
+from .trends import trend
 
 TREND_YEARS = 12
 
@@ -95,14 +98,14 @@ def ranking_export(request, fmt: str):
 def completeness(request):
     year = selected_year(request)
     visible = Association.objects.visible_to(request.user)
-    rows = rankings.completeness(year=year, provinces=visible)
+    rows = completeness_rows(year=year, provinces=visible)
     reviewable = set(
         Association.objects.with_perm(request.user, Perm.REVIEW)
         .filter(pk__in=[row.province.pk for row in rows])
         .values_list("pk", flat=True)
     )
     # The returns each approve button stands for, at the versions shown: only those are approved.
-    listed = rankings.submitted_versions(
+    listed = submitted_versions(
         year=year, provinces=[r.province for r in rows if r.province.pk in reviewable]
     )
     for row in rows:
@@ -134,7 +137,7 @@ def completeness_approve(request, pk: int):
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise Http404
     # Ids from elsewhere than this province's subtree are dropped, as if never posted.
-    ids = set(rankings.submitted_return_ids(year=year, province=province))
+    ids = set(submitted_return_ids(year=year, province=province))
     seen = {pk: v for pk, v in parse_seen(request.POST.getlist("seen")).items() if pk in ids}
     result = annual_returns_approve_many(user=request.user, seen=seen)
     done = _("Đã duyệt %(count)s báo cáo năm %(year)s của %(name)s.") % {
@@ -152,7 +155,7 @@ def completeness_approve(request, pk: int):
 def province_trends(request, pk: int):
     province = get_open_totals_node(request.user, pk, tier=Tier.PROVINCE)
     last_year = selected_year(request, default=timezone.localdate().year)
-    points = rankings.trend(node=province, first_year=last_year - TREND_YEARS + 1, last_year=last_year)
+    points = trend(node=province, first_year=last_year - TREND_YEARS + 1, last_year=last_year)
     return render(
         request,
         "reports/trends.html",

@@ -12,10 +12,9 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from associations.models import Association, Perm
+from associations.models import Association, Perm, active_during_q
 
 from ..models import AnnualReturn
 from .cells import (
@@ -145,10 +144,9 @@ class AssociationRowResource:
         years = {year for _tier, _code, year in wanted}
         self.nodes: dict[tuple[str, str], list[Association]] = defaultdict(list)
         if wanted:
-            # One query for every code of the file; the year is matched in Python as active_in() does.
+            # One query for every code of the file; each row's year is matched in Python (is_active_in).
             nodes = Association.objects.filter(
-                Q(active_from__isnull=True) | Q(active_from__lte=max(years)),
-                Q(active_until__isnull=True) | Q(active_until__gte=min(years)),
+                active_during_q(min(years), max(years)),
                 tier__in={tier for tier, _code, _year in wanted},
                 code__in=codes,
             ).only("pk", "tier", "code", "name", "short_name", "active_from", "active_until")
@@ -185,12 +183,6 @@ class AssociationRowResource:
             code = str(code).zfill(CODE_WIDTH.get(tier, 0))
         code = TextCell().read(code)
         return (tier, code, year) if code else None
-
-    @staticmethod
-    def _active(node: Association, year: int) -> bool:
-        return (node.active_from is None or node.active_from <= year) and (
-            node.active_until is None or node.active_until >= year
-        )
 
     def check_row(self, state: _Row) -> None:
         self.resolve(state)
@@ -271,7 +263,7 @@ class AssociationRowResource:
         if first != state.line:
             state.issue(CODE, self.duplicate_message(first))
             return
-        node = next((n for n in self.nodes.get((tier, code), ()) if self._active(n, year)), None)
+        node = next((n for n in self.nodes.get((tier, code), ()) if n.is_active_in(year)), None)
         if node is None:
             state.issue(
                 CODE,

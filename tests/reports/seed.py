@@ -57,6 +57,24 @@ SEED_NAMES = [
     "trao cờ luân lưu cho Hội Khuyến học tỉnh Hòa Bình",
     "Chưa có báo cáo năm 2022",
 ]
+TY = 1_000_000_000
+
+# The article's figures of each member province in đồng, from which the tests compute the results
+# table themselves: cash, in kind, per inhabitant (the population is amount ÷ per inhabitant), the
+# change of that figure, the local fund balances below the province, scholarships (awards, value),
+# awards paid, facilities; `over` names the figures the article writes with "trên".
+SEED_TABLE = {
+    "Điện Biên": {"cash": 12 * TY, "per_inhabitant": 20_000, "over": {"cash"}},
+    "Hà Giang": {"cash": 10_939_000_000, "per_inhabitant": 12_196},
+    "Hòa Bình": {"cash": 43_200_000_000, "per_inhabitant": 51_733, "change": 4_782},
+    "Lai Châu": {"cash": 2_200_000_000, "per_inhabitant": 4_719, "over": {"cash"}},
+    "Lào Cai": {"cash": 12 * TY, "per_inhabitant": 17_000, "over": {"cash"}},
+    # Cẩm Khê's "trên 5 tỷ" and Tứ Xã's 10,5 tỷ.
+    "Phú Thọ": {"fund_balance": [5 * TY, 10_500_000_000], "over": {"fund_balance"}},
+    "Sơn La": {"cash": 7_800_000_000, "in_kind": 8 * TY, "scholarships": (10, 5 * TY)},
+    "Tuyên Quang": None,
+    "Yên Bái": {"awards": 10_300_000_000, "facilities": 18_700_000_000, "over": {"awards"}},
+}
 MEMBERS = [
     "Hà Giang",
     "Lai Châu",

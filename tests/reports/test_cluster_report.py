@@ -1,17 +1,22 @@
 import re
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.urls import reverse
 
 from associations.models import Association, RoleKind, Tier
 from associations.services import association_create
-from funds.models import AnnualReturn
+from funds.models import AnnualReturn, Fund, Scholarship, Transfer
 from reports.models import ClusterConference
 from tests.conftest import make_user
-from tests.reports.seed import MEMBERS, SEED_FIGURES, count, seed_problems
+from tests.reports.seed import MEMBERS, SEED_FIGURES, SEED_TABLE, TY, count, seed_problems
 
 pytestmark = pytest.mark.usefixtures("demo_once")
+
+# A figure with a decimal comma or thousands points: "43,2", "51.733", "3.504.072".
+NUMBER = re.compile(r"\d+(?:[.,]\d+)+")
 
 
 def article_text(html: bytes) -> str:
@@ -76,24 +81,128 @@ def test_the_province_sentences_read_like_the_article(chair_client, conference):
     assert "Điện Biên vận động được trên 12 tỷ đồng, bình quân đạt 20.000 đồng/người." in results
 
 
-def test_the_demo_notes_state_no_figure_the_report_computes(demo_once, db):
-    notes = " ".join(AnnualReturn.objects.filter(year=2022).values_list("notes", flat=True))
-    computed = [p for p in SEED_FIGURES if p not in ("110%", "100%")]  # facts that only a note holds
-    assert [p for p in computed if count(notes, p.removeprefix("trên "))] == []
+def typed_demo_texts() -> list[str]:
+    """Every free text the demo loader typed: notes, names, purposes, the conference's prose."""
+    texts = []
+    for model in (AnnualReturn, Fund, Scholarship, Transfer, ClusterConference):
+        names = [
+            f.name
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.CharField | models.TextField) and not f.choices
+        ]
+        texts += [value for row in model.objects.values_list(*names) for value in row if value]
+    return texts
+
+
+def test_the_demo_texts_state_no_figure_the_report_tests_look_for(db):
+    # Facts that only a note holds ("110%", "100%") are the article's words, not computed figures.
+    computed = [p for p in SEED_FIGURES if p not in ("110%", "100%")]
+    phrases = computed + [p.removeprefix("trên ") for p in computed]
+    numbers = {n for text in [*computed, *sum(expected_table().values(), [])] for n in NUMBER.findall(text)}
+    texts = typed_demo_texts()
+    assert any("110%" in t for t in texts)  # the notes are there to be read
+    assert [(p, t) for p in phrases for t in texts if count(t, p)] == []
+    assert [(n, t) for n in sorted(numbers) for t in texts if count(t, n)] == []
+
+
+def _billions(amount: int) -> str:
+    # Written here rather than taken from core.numbers, so that a change there shows: tỷ with a
+    # decimal comma and no trailing zeros.
+    text = f"{Decimal(amount) / TY:f}"
+    return (text.rstrip("0").rstrip(".") if "." in text else text).replace(".", ",")
+
+
+def _grouped(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+def _amount(value: int | None, over: bool) -> str:
+    return "—" if value is None else ("trên " if over else "") + _billions(value)
+
+
+def _sum(values) -> int | None:
+    present = [v for v in values if v is not None]
+    return sum(present) if present else None
+
+
+def expected_table() -> dict[str, list[str]]:
+    """{province or "Cộng": its figure cells} computed from the article's figures (seed.SEED_TABLE)."""
+    reported = {name: f for name, f in SEED_TABLE.items() if f is not None}
+    per = {name: f["per_inhabitant"] for name, f in reported.items() if "per_inhabitant" in f}
+    rows, figures = {}, []
+    for name, f in reported.items():
+        over = f.get("over", set())
+        total = _sum([f.get("cash"), f.get("in_kind")])
+        population = round(total / per[name]) if name in per else None
+        scholarships = f.get("scholarships")
+        figures.append(
+            {
+                "cash": (f.get("cash"), "cash" in over),
+                "in_kind": (f.get("in_kind"), "in_kind" in over),
+                "total": (total, bool(over & {"cash", "in_kind"})),
+                "population": population,
+                "fund_balance": (_sum(f.get("fund_balance", [])), "fund_balance" in over),
+                "scholarships": scholarships,
+                "awards": (f.get("awards"), "awards" in over),
+                "facilities": (f.get("facilities"), "facilities" in over),
+            }
+        )
+        row = figures[-1]
+        rows[name] = [
+            *(_amount(*row[k]) for k in ("cash", "in_kind", "total")),
+            "—" if population is None else _grouped(population),
+            _grouped(per[name]) if name in per else "—",
+            f"+{_grouped(f['change'])}" if "change" in f else "—",
+            _amount(*row["fund_balance"]),
+            "—" if scholarships is None else f"{scholarships[0]} · {_billions(scholarships[1])}",
+            _amount(*row["awards"]),
+            _amount(*row["facilities"]),
+            # Competition ranks by per inhabitant, highest first; no figure, no rank.
+            str(1 + sum(v > per[name] for v in per.values())) if name in per else "—",
+        ]
+
+    def summed(key: str) -> str:
+        pairs = [r[key] for r in figures]
+        return _amount(_sum(v for v, _over in pairs), any(over for v, over in pairs if v is not None))
+
+    populations = [r["population"] for r in figures if r["population"] is not None]
+    with_population = sum(r["total"][0] for r in figures if r["population"] is not None)
+    rows["Cộng"] = [
+        summed("cash"),
+        summed("in_kind"),
+        summed("total"),
+        _grouped(sum(populations)),
+        _grouped(int(Decimal(with_population) / sum(populations) + Decimal("0.5"))),
+        # Only Hòa Bình has a 2021 figure: the cluster's two years cover different provinces.
+        "—",
+        summed("fund_balance"),
+        "10 · 5",  # Sơn La's scholarships alone
+        summed("awards"),
+        summed("facilities"),
+        "",
+    ]
+    return rows
 
 
 def test_the_table_cells_hold_the_computed_figures(chair_client, conference):
     rows = table_rows(chair_client.get(reverse("conference_report", args=[conference.pk])).content)
-    # TT, province, cash, in kind, total, population, per inhabitant, change, fund balance, scholarships,
-    # awards, facilities, rank
-    assert rows["Hòa Bình"][2:8] == ["43,2", "—", "43,2", "835.057", "51.733", "+4.782"]
-    assert rows["Hòa Bình"][12] == "1"
-    assert rows["Lai Châu"][2:7] == ["trên 2,2", "—", "trên 2,2", "466.200", "4.719"]
-    assert rows["Sơn La"][2:5] == ["7,8", "8", "15,8"]
-    assert rows["Sơn La"][9] == "10 · 5" and rows["Sơn La"][12] == "—"
-    assert rows["Yên Bái"][10:12] == ["trên 10,3", "18,7"]
-    assert rows["Phú Thọ"][8] == "trên 15,5"  # Cẩm Khê's "trên 5 tỷ" plus Tứ Xã's 10,5 tỷ
-    assert rows["Tuyên Quang"][2] == "Chưa có báo cáo năm 2022"
+    # TT, province, then the figure cells: cash, in kind, total, population, per inhabitant, change,
+    # fund balance, scholarships, awards, facilities, rank.
+    assert [cells[:2] for name, cells in rows.items() if name != "Cộng"] == [
+        [str(i), name] for i, name in enumerate(SEED_TABLE, start=1)
+    ]
+    assert rows.pop("Tuyên Quang")[2:] == ["Chưa có báo cáo năm 2022"]
+    assert {name: cells[2:] for name, cells in rows.items()} == expected_table()
+
+
+def test_the_expected_table_holds_the_articles_own_wording():
+    # The computation above, read against figures the article prints, so that it cannot drift either.
+    expected = expected_table()
+    assert expected["Hà Giang"][2:5] == ["10,939", "896.933", "12.196"]
+    assert expected["Hòa Bình"][2:6] == ["43,2", "835.057", "51.733", "+4.782"]
+    assert expected["Lai Châu"][0] == "trên 2,2" and expected["Sơn La"][:3] == ["7,8", "8", "15,8"]
+    assert expected["Phú Thọ"][6] == "trên 15,5" and expected["Yên Bái"][8:10] == ["trên 10,3", "18,7"]
+    assert expected["Cộng"][:5] == ["trên 88,139", "8", "trên 96,139", "3.504.072", "22.927"]
 
 
 def test_the_cluster_total_is_set_apart_and_says_what_it_sums(chair_client, conference):

@@ -8,7 +8,7 @@ from associations.models import Association, RoleKind, Tier
 from associations.services import association_create
 from funds.models import AnnualReturn
 from funds.services import ReturnChanges, annual_return_save
-from reports.rankings import completeness
+from reports.completeness import completeness
 
 from ..conftest import make_user
 from .conftest import grow, html_rows, put_return

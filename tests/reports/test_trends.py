@@ -2,7 +2,7 @@ from django.urls import reverse
 
 from associations.models import Association, Tier
 from funds.selectors import subtree_totals
-from reports.rankings import trend
+from reports.trends import trend
 
 from .conftest import grow, html_rows, put_return
 
