@@ -1,7 +1,9 @@
-"""Writes to the yearly figures: the one write path.
+"""Writes to the yearly figures: the one write path (with funds/workflow.py for its steps).
 
-The entry form, the admin, the import confirmation, the review pages and the demo loader all write
-through these functions, which decide, each in one place: who may write (`user_has_perm`), whether
+The entry form, the admin and the demo loader write through these functions, the review pages
+through funds/workflow.py, and the import confirmation checks its rows with the same functions
+(`ensure_writable`, `figure_outliers`) before writing them in bulk with their history
+(funds/spreadsheets/persist.py). They decide, each in one place: who may write (`user_has_perm`), whether
 the year is locked (`ensure_writable`, with the return row held by `select_for_update`), the
 version that tells an open form it is stale (`_bump`), the outlier rule (`figure_outliers`), and
 the history (every save and delete is stamped with its user for django-simple-history).
@@ -12,9 +14,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_update_with_history
 
 from associations.access import user_has_perm
 from associations.models import Association, Perm
@@ -30,23 +30,6 @@ class ConflictError(Exception):
     def __init__(self, current: AnnualReturn | None):
         super().__init__("conflict")
         self.current = current
-
-
-class StaleVersionError(ValidationError):
-    """The return changed after the reviewer opened it: a decision on what was seen would not hold."""
-
-    def __init__(self, current: AnnualReturn, seen: int):
-        super().__init__(_("Báo cáo đã thay đổi sau khi bạn mở nên chưa được xử lý; hãy xem lại."))
-        self.current = current
-        self.seen = seen
-
-
-@dataclass
-class BulkApproval:
-    """What a bulk approval did: how many it approved, and the returns that changed since they were seen."""
-
-    approved: int
-    changed: list[AnnualReturn] = field(default_factory=list)
 
 
 @dataclass
@@ -91,14 +74,14 @@ class ReturnChanges:
     transfers: list[TransferRow] = field(default_factory=list)
 
 
-def _stamp(obj, user):
+def stamp(obj, user):
     obj._history_user = user
     return obj
 
 
 def _save(obj, user, **clean_kwargs):
     obj.full_clean(**clean_kwargs)
-    _stamp(obj, user).save()
+    stamp(obj, user).save()
     return obj
 
 
@@ -194,7 +177,7 @@ def _bump(annual_return: AnnualReturn | None, user) -> None:
     if annual_return is None:
         return
     annual_return.version += 1  # safe: the row is held by _held_return
-    _stamp(annual_return, user).save(update_fields=["version", "updated_at"])
+    stamp(annual_return, user).save(update_fields=["version", "updated_at"])
 
 
 @transaction.atomic
@@ -267,9 +250,9 @@ def _sync_funds(user, association, year, rows: list[FundRow]) -> None:
         if row.delete:
             if fund:
                 if balance := balances.get(fund.pk):
-                    _stamp(balance, user).delete()
+                    stamp(balance, user).delete()
                 if not fund.balances.exists():
-                    _stamp(fund, user).delete()
+                    stamp(fund, user).delete()
             continue
         fund = fund or by_name.get(row.name) or Fund(association=association)
         if fund.pk is None or (fund.name, fund.kind) != (row.name, row.kind):
@@ -294,7 +277,7 @@ def _sync_rows(user, existing, rows: list, fields: list[str], new) -> None:
         obj = stored.get(row.id)
         if row.delete:
             if obj:
-                _stamp(obj, user).delete()
+                stamp(obj, user).delete()
             continue
         obj = obj or new()
         if obj.pk is None or any(getattr(obj, f) != getattr(row, f) for f in fields):
@@ -361,7 +344,7 @@ def figures_row_save(*, user, row: FundBalance | Scholarship | Transfer) -> None
 def figures_row_delete(*, user, row: FundBalance | Scholarship | Transfer) -> None:
     """Delete one row attached to a return, under the entry form's rules; its history keeps the old values."""
     held = _held_for_row(user, row)
-    _stamp(row, user).delete()
+    stamp(row, user).delete()
     for annual_return in held:
         _bump(annual_return, user)
 
@@ -373,7 +356,7 @@ def fund_delete(*, user, fund: Fund) -> None:
         raise PermissionDenied
     for balance in fund.balances.select_related("fund__association").order_by("year"):
         figures_row_delete(user=user, row=balance)
-    _stamp(fund, user).delete()
+    stamp(fund, user).delete()
 
 
 @transaction.atomic
@@ -381,126 +364,4 @@ def annual_return_delete(*, user, annual_return: AnnualReturn) -> None:
     """Delete a draft or submitted return; its year's funds, scholarships and transfers stay with the association."""
     current = _held_return(user, annual_return.association, annual_return.year)
     if current is not None:
-        _stamp(current, user).delete()
-
-
-def _transition(annual_return: AnnualReturn, user, **values) -> AnnualReturn:
-    for name, value in values.items():
-        setattr(annual_return, name, value)
-    annual_return.version += 1  # safe: the row is held by select_for_update
-    _stamp(annual_return, user).save()
-    annual_return.refresh_from_db()
-    return annual_return
-
-
-def _locked_for_update(annual_return: AnnualReturn) -> AnnualReturn:
-    return AnnualReturn.objects.select_for_update().select_related("association").get(pk=annual_return.pk)
-
-
-@transaction.atomic
-def annual_return_submit(*, user, annual_return: AnnualReturn) -> AnnualReturn:
-    """Draft → submitted, by an officer of the association or above."""
-    annual_return = _locked_for_update(annual_return)
-    if not user_has_perm(user, annual_return.association, Perm.EDIT_FIGURES):
-        raise PermissionDenied
-    if annual_return.status != AnnualReturn.Status.DRAFT:
-        raise ValidationError(_("Chỉ gửi được báo cáo đang ở trạng thái nháp."))
-    return _transition(
-        annual_return,
-        user,
-        status=AnnualReturn.Status.SUBMITTED,
-        submitted_by=user,
-        submitted_at=timezone.now(),
-    )
-
-
-def _ensure_seen(annual_return: AnnualReturn, expected_version: int) -> None:
-    if annual_return.version != expected_version:
-        raise StaleVersionError(annual_return, expected_version)
-
-
-@transaction.atomic
-def annual_return_approve(*, user, annual_return: AnnualReturn, expected_version: int) -> AnnualReturn:
-    """Submitted → approved, by a reviewer on the association or an ancestor, of the version they saw."""
-    annual_return = _locked_for_update(annual_return)
-    if not user_has_perm(user, annual_return.association, Perm.REVIEW):
-        raise PermissionDenied
-    _ensure_seen(annual_return, expected_version)
-    if annual_return.status != AnnualReturn.Status.SUBMITTED:
-        raise ValidationError(_("Chỉ duyệt được báo cáo đã gửi."))
-    return _transition(
-        annual_return, user, status=AnnualReturn.Status.APPROVED, approved_by=user, approved_at=timezone.now()
-    )
-
-
-@transaction.atomic
-def annual_return_send_back(
-    *, user, annual_return: AnnualReturn, reason: str, expected_version: int
-) -> AnnualReturn:
-    """Submitted → draft, by a reviewer, with the reason the officer will see; only of the version seen."""
-    annual_return = _locked_for_update(annual_return)
-    if not user_has_perm(user, annual_return.association, Perm.REVIEW):
-        raise PermissionDenied
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError(_("Cần ghi lý do trả lại báo cáo."))
-    _ensure_seen(annual_return, expected_version)
-    if annual_return.status != AnnualReturn.Status.SUBMITTED:
-        raise ValidationError(_("Chỉ trả lại được báo cáo đã gửi, đang chờ duyệt."))
-    return _transition(annual_return, user, status=AnnualReturn.Status.DRAFT, reopen_reason=reason)
-
-
-@transaction.atomic
-def annual_return_reopen(*, user, annual_return: AnnualReturn, reason: str) -> AnnualReturn:
-    """Approved (or submitted) → draft, with a recorded reason."""
-    annual_return = _locked_for_update(annual_return)
-    if not user_has_perm(user, annual_return.association, Perm.REVIEW):
-        raise PermissionDenied
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError(_("Cần ghi lý do mở lại báo cáo."))
-    if annual_return.status == AnnualReturn.Status.DRAFT:
-        raise ValidationError(_("Báo cáo đang là bản nháp, không cần mở lại."))
-    return _transition(
-        annual_return,
-        user,
-        status=AnnualReturn.Status.DRAFT,
-        reopen_reason=reason,
-        approved_by=None,
-        approved_at=None,
-    )
-
-
-@transaction.atomic
-def annual_returns_approve_many(*, user, seen: dict[int, int]) -> BulkApproval:
-    """Approve every submitted return in `seen` ({id: version the reviewer saw}) that the user may review
-    and that is still at that version; report those that changed since. Other ids are ignored.
-
-    A fixed number of queries however many returns: one read, one bulk update, one bulk history insert.
-    """
-    in_scope = AnnualReturn.objects.in_review_scope_of(user).filter(pk__in=list(seen))
-    returns, changed = [], []
-    now = timezone.now()
-    # The association comes along for the names in the refusal; only the returns are locked.
-    for annual_return in (
-        in_scope.select_related("association").select_for_update(of=("self",)).order_by("pk")
-    ):
-        if annual_return.version != seen[annual_return.pk]:
-            changed.append(annual_return)
-            continue
-        if annual_return.status != AnnualReturn.Status.SUBMITTED:
-            continue
-        annual_return.status = AnnualReturn.Status.APPROVED
-        annual_return.approved_by = user
-        annual_return.approved_at = now
-        annual_return.updated_at = now
-        annual_return.version += 1
-        returns.append(annual_return)
-    bulk_update_with_history(
-        returns,
-        AnnualReturn,
-        ["status", "approved_by", "approved_at", "version", "updated_at"],
-        default_user=user,
-        batch_size=500,
-    )
-    return BulkApproval(approved=len(returns), changed=changed)
+        stamp(current, user).delete()

@@ -15,7 +15,7 @@ from associations.models import Perm
 from core.numbers import grouped, parse_id
 from core.years import MAX_YEAR, MIN_YEAR, year_choices
 
-from . import services
+from . import services, workflow
 from .access import get_return_for_user
 from .forms import (
     FundFormSet,
@@ -226,7 +226,7 @@ def _back(request, fallback: str):
 def return_submit(request, pk: int):
     annual_return = get_return_for_user(request.user, pk, perm=Perm.EDIT_FIGURES)
     try:
-        services.annual_return_submit(user=request.user, annual_return=annual_return)
+        workflow.annual_return_submit(user=request.user, annual_return=annual_return)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -251,7 +251,7 @@ def _decide(request, decide, done: str) -> None:
         return
     try:
         decide(expected_version=seen)
-    except services.StaleVersionError as exc:
+    except workflow.StaleVersionError as exc:
         changes = changes_since([exc.current], {exc.current.pk: exc.seen})[exc.current.pk]
         messages.error(request, stale_message(exc.current, changes))
     except ValidationError as exc:
@@ -266,7 +266,7 @@ def return_approve(request, pk: int):
     annual_return = get_return_for_user(request.user, pk, perm=Perm.REVIEW)
     _decide(
         request,
-        partial(services.annual_return_approve, user=request.user, annual_return=annual_return),
+        partial(workflow.annual_return_approve, user=request.user, annual_return=annual_return),
         _("Đã duyệt báo cáo của %(name)s.") % {"name": annual_return.association.name},
     )
     return _back(request, reverse("review_list") + f"?nam={annual_return.year}")
@@ -283,7 +283,7 @@ def return_send_back(request, pk: int):
         _decide(
             request,
             partial(
-                services.annual_return_send_back,
+                workflow.annual_return_send_back,
                 user=request.user,
                 annual_return=annual_return,
                 reason=form.cleaned_data["reason"],
@@ -294,7 +294,7 @@ def return_send_back(request, pk: int):
     return _back(request, reverse("review_list") + f"?nam={annual_return.year}")
 
 
-def report_bulk_approval(request, result: services.BulkApproval, seen: dict[int, int], done: str) -> None:
+def report_bulk_approval(request, result: workflow.BulkApproval, seen: dict[int, int], done: str) -> None:
     """Say how many returns a bulk approval approved, and what changed in those it refused."""
     if result.approved:
         messages.success(request, done)
@@ -311,7 +311,7 @@ def return_reopen(request, pk: int):
     try:
         if not form.is_valid():
             raise ValidationError(_("Cần ghi lý do mở lại báo cáo."))
-        services.annual_return_reopen(
+        workflow.annual_return_reopen(
             user=request.user, annual_return=annual_return, reason=form.cleaned_data["reason"]
         )
     except ValidationError as exc:
@@ -328,7 +328,7 @@ def review_list(request):
     year = selected_year(request)
     if request.method == "POST":
         seen = parse_seen(request.POST.getlist("returns"))
-        result = services.annual_returns_approve_many(user=request.user, seen=seen)
+        result = workflow.annual_returns_approve_many(user=request.user, seen=seen)
         done = _("Đã duyệt %(count)s báo cáo.") % {"count": result.approved}
         report_bulk_approval(request, result, seen, done)
         if not result.approved and not result.changed:

@@ -12,8 +12,8 @@ from associations.models import Association, Perm, Tier
 from core.numbers import money_short
 from core.years import MAX_YEAR, MIN_YEAR, year_choices
 from funds.forms import parse_seen
-from funds.services import annual_returns_approve_many
 from funds.views import report_bulk_approval
+from funds.workflow import annual_returns_approve_many
 from funds.years import selected_year
 
 from . import rankings

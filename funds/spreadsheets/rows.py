@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from associations.models import Association, Perm, active_during_q
 
+from .. import services
 from ..models import AnnualReturn
 from .cells import (
     CODE,
@@ -316,15 +317,11 @@ class AssociationRowResource:
             if state.instance is None and self.create_blank and not state.changes:
                 state.changes = [Change(self.column(self.extra_keys[0]), None, self.row_label(state))]
             existing = self.returns.get((state.association.pk, state.year))
-            if state.changes and existing is not None and existing.is_locked:
-                state.issue(
-                    state.changes[0].column,
-                    _(
-                        "Báo cáo năm %(year)s của hội này đã được duyệt nên không thể sửa. "
-                        "Đề nghị cán bộ duyệt mở lại (kèm lý do) nếu cần điều chỉnh."
-                    )
-                    % {"year": state.year},
-                )
+            if state.changes:
+                try:
+                    services.ensure_writable(existing)
+                except services.LockedError as exc:
+                    state.issue(state.changes[0].column, exc.messages[0])
         return values
 
     # --- what differs between kinds of file ------------------------------------------------------

@@ -2,7 +2,7 @@
 
 import pytest
 
-from funds import services
+from funds import workflow
 from funds.models import AnnualReturn, Scholarship
 
 from .helpers import form_data, input_values, table_rows
@@ -93,10 +93,10 @@ def test_it_refuses_a_second_first_save_of_a_new_return(officer, officer2, login
 def test_it_refuses_a_form_loaded_before_an_approval(both, draft, reviewer, edit_url):
 
     first, _, (loaded1, _) = both
-    submitted = services.annual_return_submit(
+    submitted = workflow.annual_return_submit(
         user=reviewer.__class__.objects.get(username="officer"), annual_return=draft
     )
-    services.annual_return_approve(user=reviewer, annual_return=submitted, expected_version=submitted.version)
+    workflow.annual_return_approve(user=reviewer, annual_return=submitted, expected_version=submitted.version)
     response = first.post(edit_url(), loaded1 | {"mobilised_cash": "1"})
     assert response.status_code == 409
     assert AnnualReturn.objects.get(pk=draft.pk).mobilised_cash == draft.mobilised_cash

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from funds import services
+from funds import workflow
 from funds.models import AnnualReturn
 
 from .conftest import YEAR
@@ -67,7 +67,7 @@ def test_it_records_the_submission(entered, officer, login, history):
 
 
 def test_it_records_the_approval(entered, officer, reviewer, login, history):
-    services.annual_return_submit(user=officer, annual_return=entered)
+    workflow.annual_return_submit(user=officer, annual_return=entered)
     version = AnnualReturn.objects.get(pk=entered.pk).version
     login(reviewer).post(reverse("return_approve", args=[entered.pk]), {"version": version})
     approvals = [e for e in history() if ("trạng thái", "Đã gửi", "Đã duyệt") in e["changes"]]
@@ -75,15 +75,15 @@ def test_it_records_the_approval(entered, officer, reviewer, login, history):
 
 
 def test_it_records_a_bulk_approval(entered, officer, reviewer, login, history):
-    submitted = services.annual_return_submit(user=officer, annual_return=entered)
+    submitted = workflow.annual_return_submit(user=officer, annual_return=entered)
     login(reviewer).post(reverse("review_list"), {"returns": [f"{submitted.pk}:{submitted.version}"]})
     approvals = [e for e in history() if ("trạng thái", "Đã gửi", "Đã duyệt") in e["changes"]]
     assert [e["user"] for e in approvals] == ["reviewer"]
 
 
 def test_it_records_a_reopening_with_its_reason(entered, officer, reviewer, login, history):
-    submitted = services.annual_return_submit(user=officer, annual_return=entered)
-    services.annual_return_approve(user=reviewer, annual_return=submitted, expected_version=submitted.version)
+    submitted = workflow.annual_return_submit(user=officer, annual_return=entered)
+    workflow.annual_return_approve(user=reviewer, annual_return=submitted, expected_version=submitted.version)
     login(reviewer).post(reverse("return_reopen", args=[entered.pk]), {"reason": "Sai dân số"})
     entry = history()[0]
     assert entry["user"] == "reviewer"

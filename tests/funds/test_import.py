@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 
 from associations.models import Tier
 from associations.services import association_create
-from funds import imports, services
+from funds import imports, services, workflow
 from funds.models import AnnualReturn, Fund, FundBalance, Scholarship
 from funds.spreadsheets.cells import tier_label
 from funds.spreadsheets.resources import FundBalanceResource, ScholarshipResource
@@ -188,7 +188,7 @@ def test_it_writes_nothing_when_a_return_is_approved_between_preview_and_confirm
     content = xlsx([row(tree.c1, mobilised_cash=5), row(tree.d1, mobilised_cash=2)])
     preview = _preview(officer, content)
     assert preview.ok
-    services.annual_return_approve(user=reviewer, annual_return=submitted, expected_version=submitted.version)
+    workflow.annual_return_approve(user=reviewer, annual_return=submitted, expected_version=submitted.version)
     before = db_state()
     with pytest.raises(imports.ImportRefused) as refused:
         imports.import_confirm(

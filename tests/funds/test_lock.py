@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from funds import services
+from funds import services, workflow
 from funds.models import AnnualReturn, Fund, FundBalance, LockedError, Scholarship, Transfer
 
 from .conftest import YEAR
@@ -350,7 +350,7 @@ def test_it_refuses_to_reopen_without_a_reason(reason, reviewer, locked, login, 
 
 def test_it_refuses_a_blank_reason_in_the_reopen_service(reviewer, locked):
     with pytest.raises(ValidationError):
-        services.annual_return_reopen(user=reviewer, annual_return=locked, reason="  ")
+        workflow.annual_return_reopen(user=reviewer, annual_return=locked, reason="  ")
     locked.refresh_from_db()
     assert locked.status == AnnualReturn.Status.APPROVED
 

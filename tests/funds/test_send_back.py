@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from funds import services
+from funds import services, workflow
 from funds.models import AnnualReturn
 
 from .conftest import YEAR
@@ -56,7 +56,7 @@ def test_it_shows_the_officer_why_the_return_was_sent_back(reviewer, officer, su
 def test_it_shows_the_officer_why_an_approved_return_was_reopened(
     reviewer, officer, approved, login, edit_url
 ):
-    services.annual_return_reopen(user=reviewer, annual_return=approved, reason="Sai dân số")
+    workflow.annual_return_reopen(user=reviewer, annual_return=approved, reason="Sai dân số")
     body = login(officer).get(edit_url()).content.decode()
     assert "Báo cáo được mở lại: “Sai dân số”" in body
     assert "Báo cáo đã bị trả lại" not in body
@@ -64,7 +64,7 @@ def test_it_shows_the_officer_why_an_approved_return_was_reopened(
 
 def test_it_stops_showing_the_reason_once_submitted_again(reviewer, officer, submitted, login, edit_url):
     _send_back(login(reviewer), submitted)
-    services.annual_return_submit(user=officer, annual_return=submitted)
+    workflow.annual_return_submit(user=officer, annual_return=submitted)
     assert REASON not in login(officer).get(edit_url()).content.decode()
 
 
@@ -77,7 +77,7 @@ def test_it_refuses_to_send_back_without_a_reason(reason, reviewer, submitted, l
 
 def test_it_refuses_a_blank_reason_in_the_service(reviewer, submitted):
     with pytest.raises(ValidationError):
-        services.annual_return_send_back(
+        workflow.annual_return_send_back(
             user=reviewer, annual_return=submitted, reason=" \n", expected_version=submitted.version
         )
 
@@ -116,7 +116,7 @@ def test_it_is_403_for_the_officer(officer, submitted, login):
 
 def test_it_refuses_the_officer_in_the_service(officer, submitted):
     with pytest.raises(PermissionDenied):
-        services.annual_return_send_back(
+        workflow.annual_return_send_back(
             user=officer, annual_return=submitted, reason=REASON, expected_version=submitted.version
         )
 

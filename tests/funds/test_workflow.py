@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from associations.models import RoleKind
 from associations.services import association_create, role_grant
-from funds import services
+from funds import services, workflow
 from funds.models import AnnualReturn
 
 from .conftest import YEAR
@@ -64,7 +64,7 @@ def test_it_refuses_to_approve_a_draft(reviewer, draft, login):
 
 def test_it_refuses_approval_by_an_officer_in_the_service(officer, submitted):
     with pytest.raises(PermissionDenied):
-        services.annual_return_approve(
+        workflow.annual_return_approve(
             user=officer, annual_return=submitted, expected_version=submitted.version
         )
     submitted.refresh_from_db()
@@ -185,7 +185,7 @@ def test_it_bulk_approves_in_a_fixed_number_of_queries(
     # associations, FOR UPDATE of the returns, 3 one bulk UPDATE of those still at the version seen,
     # 4 one bulk INSERT into the history, 5 release savepoint
     with django_assert_num_queries(5):
-        assert services.annual_returns_approve_many(user=reviewer, seen=seen).approved == count
+        assert workflow.annual_returns_approve_many(user=reviewer, seen=seen).approved == count
     assert AnnualReturn.objects.filter(pk__in=seen, status=APPROVED).count() == count
 
 
@@ -220,8 +220,8 @@ def test_it_refuses_an_approval_of_a_return_changed_since_it_was_seen(reviewer, 
 
 
 def test_it_refuses_an_approval_in_the_service_when_the_version_differs(reviewer, submitted):
-    with pytest.raises(services.StaleVersionError) as refused:
-        services.annual_return_approve(
+    with pytest.raises(workflow.StaleVersionError) as refused:
+        workflow.annual_return_approve(
             user=reviewer, annual_return=submitted, expected_version=submitted.version - 1
         )
     assert refused.value.current.version == submitted.version
@@ -252,7 +252,7 @@ def test_it_bulk_approves_the_unchanged_and_reports_the_changed(reviewer, office
 
 def test_it_reports_a_return_sent_back_since_it_was_checked(reviewer, pending, tree, login):
     checked = _checked(pending["p2"])
-    services.annual_return_send_back(
+    workflow.annual_return_send_back(
         user=reviewer, annual_return=pending["p2"], reason="Thiếu xã", expected_version=pending["p2"].version
     )
     response = login(reviewer).post(reverse("review_list"), {"returns": checked}, follow=True)
@@ -279,7 +279,7 @@ def test_it_bulk_approves_with_changed_returns_in_a_fixed_number_of_queries(
     # 1 savepoint, 2 the returns in the reviewer's care FOR UPDATE, 3 bulk UPDATE, 4 bulk history
     # INSERT, 5 release savepoint; the changed one is only reported.
     with django_assert_num_queries(5):
-        result = services.annual_returns_approve_many(user=reviewer, seen=seen)
+        result = workflow.annual_returns_approve_many(user=reviewer, seen=seen)
     assert (result.approved, [r.pk for r in result.changed]) == (2, [pending["c1"].pk])
 
 

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from associations.models import RoleKind
-from funds import imports, services
+from funds import imports, services, workflow
 from funds.models import AnnualReturn, Fund, FundBalance, Scholarship, Transfer
 from tests.conftest import make_user
 from tests.funds.test_import_support import row, xlsx
@@ -235,26 +235,26 @@ TRANSITIONS = {
     "submit": (
         AnnualReturn.Status.DRAFT,
         "officer",
-        lambda user, r: services.annual_return_submit(user=user, annual_return=r),
+        lambda user, r: workflow.annual_return_submit(user=user, annual_return=r),
     ),
     "approve": (
         AnnualReturn.Status.SUBMITTED,
         "reviewer",
-        lambda user, r: services.annual_return_approve(
+        lambda user, r: workflow.annual_return_approve(
             user=user, annual_return=r, expected_version=r.version
         ),
     ),
     "send back": (
         AnnualReturn.Status.SUBMITTED,
         "reviewer",
-        lambda user, r: services.annual_return_send_back(
+        lambda user, r: workflow.annual_return_send_back(
             user=user, annual_return=r, reason="Thiếu dân số", expected_version=r.version
         ),
     ),
     "reopen": (
         AnnualReturn.Status.APPROVED,
         "reviewer",
-        lambda user, r: services.annual_return_reopen(user=user, annual_return=r, reason="Sai dân số"),
+        lambda user, r: workflow.annual_return_reopen(user=user, annual_return=r, reason="Sai dân số"),
     ),
 }
 

@@ -10,10 +10,9 @@ from funds.models import AnnualReturn, Fund, FundBalance, Qualifier, Scholarship
 from funds.services import (
     FundRow,
     ReturnChanges,
-    annual_return_approve,
     annual_return_save,
-    annual_return_submit,
 )
+from funds.workflow import annual_return_approve, annual_return_submit
 from khuyenhoc.management.commands.load_demo import SYSTEM_USERNAME
 from reports.models import ClusterConference
 

@@ -39,7 +39,7 @@ def approve_all(cluster: Association, year: int) -> None:
     """Submit and approve every return of the cluster's subtree for `year`, through the workflow services."""
     from django.contrib.auth import get_user_model
 
-    from funds.services import annual_return_approve, annual_return_submit
+    from funds.workflow import annual_return_approve, annual_return_submit
 
     admin = get_user_model().objects.filter(
         is_superuser=True

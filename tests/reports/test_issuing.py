@@ -14,11 +14,9 @@ from associations.models import Association, Tier
 from funds.models import AnnualReturn
 from funds.services import (
     ReturnChanges,
-    annual_return_approve,
-    annual_return_reopen,
     annual_return_save,
-    annual_return_submit,
 )
+from funds.workflow import annual_return_approve, annual_return_reopen, annual_return_submit
 from reports.issuing import report_issue
 from reports.models import ClusterConference, IssuedReport
 from tests.reports.conftest import approve_all
