@@ -296,3 +296,59 @@ def test_it_tells_the_admin_that_the_return_changed_since_the_page_was_shown(wri
     assert response.status_code == 200
     assert "Có người khác vừa lưu báo cáo này" in response.content.decode()
     assert snapshot() == before
+
+
+# The approval paths: one return, the review list's bulk approval, a province's approval from the
+# completeness page. Each carries the version seen and ends in funds/workflow.py.
+
+APPROVALS = ["approve", "bulk approve", "province approve"]
+
+
+def _approve(path: str, user, annual_return: AnnualReturn) -> None:
+    client = _client(user)
+    seen = f"{annual_return.pk}:{annual_return.version}"
+    if path == "approve":
+        client.post(reverse("return_approve", args=[annual_return.pk]), {"version": annual_return.version})
+    elif path == "bulk approve":
+        client.post(reverse("review_list") + f"?nam={annual_return.year}", {"returns": seen})
+    else:
+        url = reverse("completeness_approve", args=[annual_return.association_id])
+        client.post(url, {"nam": annual_return.year, "seen": seen})
+
+
+@pytest.fixture
+def other_reviewer(tree):
+    """A reviewer of the other cluster."""
+    return make_user("other_reviewer", RoleKind.REVIEWER, tree.cluster_b)
+
+
+@pytest.mark.parametrize("path", APPROVALS)
+def test_it_approves_nothing_in_an_approved_year(path, reviewer, approved, snapshot):
+    before = snapshot()
+    _approve(path, reviewer, approved)
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("path", APPROVALS)
+def test_it_refuses_an_approval_by_an_outsider(path, other_reviewer, submitted, snapshot):
+    before = snapshot()
+    _approve(path, other_reviewer, submitted)
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("path", APPROVALS)
+def test_it_bumps_the_version_and_names_the_reviewer_on_approval(path, reviewer, submitted):
+    _approve(path, reviewer, submitted)
+    stored = AnnualReturn.objects.get(pk=submitted.pk)
+    assert (stored.status, stored.version) == (AnnualReturn.Status.APPROVED, submitted.version + 1)
+    latest = AnnualReturn.history.filter(id=submitted.pk).latest("history_id")
+    assert (latest.status, latest.history_user) == (AnnualReturn.Status.APPROVED, reviewer)
+
+
+@pytest.mark.parametrize("path", APPROVALS)
+def test_it_refuses_approving_a_version_not_seen(path, reviewer, submitted, snapshot):
+    seen_before = AnnualReturn.objects.get(pk=submitted.pk)
+    AnnualReturn.objects.filter(pk=submitted.pk).update(mobilised_cash=1, version=submitted.version + 1)
+    before = snapshot()
+    _approve(path, reviewer, seen_before)
+    assert snapshot() == before
