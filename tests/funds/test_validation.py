@@ -1,5 +1,6 @@
 """The entry form's checks, each with its Vietnamese message, and nothing written when refused."""
 
+import re
 import unicodedata
 
 import pytest
@@ -285,3 +286,25 @@ def test_it_refuses_a_transfer_dated_in_another_year(officer_client, tree, edit_
     response = officer_client.post(edit_url(), form_data(transfers=[row]))
     assert f"Ngày trao phải thuộc năm {YEAR}." in response.content.decode()
     assert snapshot() == before
+
+
+def _field_block(body: str, name: str) -> str:
+    """The markup of the field `name` on the entry page, from its container's start to its end."""
+    found = re.search(
+        rf'<(div|fieldset) class="field[^"]*">(?:(?!</\1>).)*?name="{name}"(?:(?!</\1>).)*</\1>', body, re.S
+    )
+    assert found, f"no field container around {name}"
+    return found.group(0)
+
+
+def test_it_shows_an_amount_refusal_inside_its_own_field(officer_client, existing, edit_url):
+    # A list inside a <p> closes it, and the grid then set the suggestion beside the next field.
+    body = _post(officer_client, edit_url(), existing, mobilised_cash="10,939").content.decode()
+    assert "Có phải ý bạn là “10,939 tỷ”" in _field_block(body, "mobilised_cash")
+
+
+def test_it_lists_the_coverage_choices_under_their_question(officer_client, existing, edit_url):
+    block = _field_block(officer_client.get(edit_url()).content.decode(), "coverage")
+    assert "<legend>Các số liệu trên là</legend>" in block
+    assert block.count('type="radio"') == 2
+    assert "Toàn bộ các cấp trực thuộc" in block

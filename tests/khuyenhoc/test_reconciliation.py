@@ -59,3 +59,10 @@ def test_it_warns_when_the_returns_below_add_up_to_more(client, officer, ha_gian
 def test_it_shows_no_reconciliation_for_an_own_level_total(client, officer, ha_giang):
     client.force_login(officer)
     assert _reconciliation(client, ha_giang.d1) is None
+
+
+def test_it_shows_a_missing_amount_as_a_dash_without_its_unit(client, officer, ha_giang):
+    client.force_login(officer)
+    body = client.get(reverse("association_detail", args=[ha_giang.p1.pk]), {"nam": YEAR}).content.decode()
+    in_kind = re.search(r"<dt>Hiện vật quy ra tiền</dt><dd>(.*?)</dd>", body).group(1)
+    assert in_kind == "—"
