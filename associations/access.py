@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 
-from .models import Association, Perm, Role, RoleKind, Tier
+from .models import Association, Perm, Role, RoleKind, Tier, ancestors_q, subtree_q
 
 # role: what it may change in the subtree of the node it is held on (and it sees that subtree)
 CHANGES: dict[str, frozenset[str]] = {
@@ -58,11 +58,7 @@ def user_has_perm(user, association: Association, perm: str) -> bool:
     if user.is_superuser:
         return True
     return Role.objects.filter(
-        user=user,
-        role__in=roles_with(perm),
-        association__tree_id=association.tree_id,
-        association__lft__lte=association.lft,
-        association__rght__gte=association.rght,
+        ancestors_q(association, prefix="association__"), user=user, role__in=roles_with(perm)
     ).exists()
 
 
@@ -109,12 +105,7 @@ def report_clusters(user):
         return clusters.none()
     if user.is_superuser:
         return clusters
-    inside = Role.objects.filter(
-        user=user,
-        association__tree_id=OuterRef("tree_id"),
-        association__lft__gte=OuterRef("lft"),
-        association__rght__lte=OuterRef("rght"),
-    )
+    inside = Role.objects.filter(subtree_q("", prefix="association__"), user=user)
     return clusters.filter(pk__in=Association.objects.visible_to(user).values("pk")) | clusters.filter(
         Exists(inside)
     )

@@ -76,6 +76,36 @@ def active_in_q(year: int, *, prefix: str = "") -> Q:
     return active_during_q(year, year, prefix=prefix)
 
 
+def _position(node, attr: str):
+    # A node, or the lookup of one in the outer query (a string such as "association__"), for OuterRef.
+    return OuterRef(f"{node}{attr}") if isinstance(node, str) else getattr(node, attr)
+
+
+def subtree_q(root, *, prefix: str = "") -> Q:
+    """Rows whose node (reached through `prefix`) is `root` or below it, on the MPTT columns.
+
+    `root` is a node, or a string naming one in the outer query ("" for the outer row itself).
+    """
+    return Q(
+        **{
+            f"{prefix}tree_id": _position(root, "tree_id"),
+            f"{prefix}lft__gte": _position(root, "lft"),
+            f"{prefix}rght__lte": _position(root, "rght"),
+        }
+    )
+
+
+def ancestors_q(node, *, prefix: str = "") -> Q:
+    """Rows whose node (reached through `prefix`) is `node` or above it; `node` as for subtree_q()."""
+    return Q(
+        **{
+            f"{prefix}tree_id": _position(node, "tree_id"),
+            f"{prefix}lft__lte": _position(node, "lft"),
+            f"{prefix}rght__gte": _position(node, "rght"),
+        }
+    )
+
+
 class AssociationQuerySet(TreeQuerySet):
     def active_in(self, year: int):
         """Nodes active in `year` (open-ended bounds count as always)."""
@@ -86,12 +116,7 @@ class AssociationQuerySet(TreeQuerySet):
         return self.filter(tier__in=tiers)
 
     def _covered_by_roles(self, user, perm: str | None):
-        roles = Role.objects.filter(
-            user=user,
-            association__tree_id=OuterRef("tree_id"),
-            association__lft__lte=OuterRef("lft"),
-            association__rght__gte=OuterRef("rght"),
-        )
+        roles = Role.objects.filter(ancestors_q("", prefix="association__"), user=user)
         if perm is not None:
             # The policy's table of rights lives with the access rules, which import this module.
             from .access import roles_with
@@ -120,7 +145,7 @@ class AssociationQuerySet(TreeQuerySet):
 
     def in_subtree_of(self, node: "Association", *, include_self: bool = True):
         """The node's subtree, as one range filter on the MPTT columns."""
-        qs = self.filter(tree_id=node.tree_id, lft__gte=node.lft, rght__lte=node.rght)
+        qs = self.filter(subtree_q(node))
         return qs if include_self else qs.exclude(pk=node.pk)
 
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from associations.access import ScopedQuerySet
-from associations.models import Association, Perm
+from associations.models import Association, Perm, subtree_q
 from core.years import MAX_YEAR, MIN_YEAR
 
 # No real figure comes near these: 1 triệu tỷ đồng, and twice Vietnam's population.
@@ -98,11 +98,7 @@ class AnnualReturnQuerySet(ScopedQuerySet):
 
     def in_subtree_of(self, node: Association):
         """Returns of the node and every association below it."""
-        return self.filter(
-            association__tree_id=node.tree_id,
-            association__lft__gte=node.lft,
-            association__rght__lte=node.rght,
-        )
+        return self.filter(subtree_q(node, prefix="association__"))
 
     def in_review_scope_of(self, user):
         """Returns, in any state, on which the user holds the review right."""

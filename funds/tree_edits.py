@@ -9,15 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from associations.models import Association, span_covers
+from associations.models import Association, span_covers, subtree_q
 
 from .models import AnnualReturn
 
 
 def _subtree(node: Association) -> Q:
-    return Q(
-        association__tree_id=node.tree_id, association__lft__gte=node.lft, association__rght__lte=node.rght
-    )
+    return subtree_q(node, prefix="association__")
 
 
 def _ancestor_ids(node: Association | None, *, include_self: bool) -> set[int]:

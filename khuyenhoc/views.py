@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from associations.access import get_association_for_user, user_has_perm
-from associations.models import Association, Perm, RoleKind
+from associations.models import Association, Perm, RoleKind, ancestors_q
 from core.years import reporting_year, year_choices
 from funds.selectors import subtree_totals
 from funds.years import selected_year
@@ -33,9 +33,7 @@ def association_detail(request, pk: int):
     association = get_association_for_user(request.user, pk)
     year = selected_year(request)
     visible = Association.objects.visible_to(request.user)
-    ancestors = visible.filter(
-        tree_id=association.tree_id, lft__lt=association.lft, rght__gt=association.rght
-    ).order_by("lft")
+    ancestors = visible.filter(ancestors_q(association)).exclude(pk=association.pk).order_by("lft")
     children = association.get_children().active_in(year).order_by("sort_key")
     own_return = association.returns.filter(year=year).first()
     return render(

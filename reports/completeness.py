@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from associations.models import Association, Tier
+from associations.models import Association, Tier, subtree_q
 from funds import sql
 from funds.models import AnnualReturn
 
@@ -113,9 +113,7 @@ def submitted_versions(*, year: int, provinces: list[Association]) -> dict[int, 
         return out
     subtrees = Q()
     for p in provinces:
-        subtrees |= Q(
-            association__tree_id=p.tree_id, association__lft__gte=p.lft, association__rght__lte=p.rght
-        )
+        subtrees |= subtree_q(p, prefix="association__")
     rows = _submitted(year).filter(subtrees).order_by("pk")
     for pk, version, tree_id, lft in rows.values_list(
         "pk", "version", "association__tree_id", "association__lft"

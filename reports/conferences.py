@@ -2,9 +2,9 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Prefetch, Subquery
 
-from associations.models import Association, active_in_q
+from associations.models import Association, active_in_q, ancestors_q
 from core.years import reporting_year
 from funds.models import RETURN_AMOUNT_FIELDS, AnnualReturn, Qualifier
 
@@ -51,12 +51,9 @@ def member_returns(
     result = {m.pk: MemberReturns() for m in members}
     if not members:
         return result
-    member = Association.objects.filter(
-        pk__in=[m.pk for m in members],
-        tree_id=OuterRef("association__tree_id"),
-        lft__lte=OuterRef("association__lft"),
-        rght__gte=OuterRef("association__rght"),
-    ).values("pk")[:1]
+    member = Association.objects.filter(ancestors_q("association__"), pk__in=[m.pk for m in members]).values(
+        "pk"
+    )[:1]
     returns = (
         AnnualReturn.objects.for_year(year)
         .in_subtree_of(cluster)

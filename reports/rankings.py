@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from associations.models import Association, Tier
+from associations.models import Association, Tier, ancestors_q
 from funds.selectors import Totals, subtree_totals
 
 
@@ -61,12 +61,7 @@ class Scope:
             qs = active.of_tier(Tier.PROVINCE).filter(parent=self.node)
         else:
             qs = active.of_tier(Tier.DISTRICT, Tier.COMMUNE).filter(parent=self.node)
-        cluster = Association.objects.filter(
-            tier=Tier.CLUSTER,
-            tree_id=OuterRef("tree_id"),
-            lft__lte=OuterRef("lft"),
-            rght__gte=OuterRef("rght"),
-        ).values("short_name")[:1]
+        cluster = Association.objects.filter(ancestors_q(""), tier=Tier.CLUSTER).values("short_name")[:1]
         return qs.annotate(cluster_name=Subquery(cluster)).order_by("sort_key", "pk")
 
 

@@ -6,7 +6,7 @@ from django.db import connection
 from django.db.models import F
 
 from associations.access import report_clusters
-from associations.models import Association, Tier
+from associations.models import Association, Tier, subtree_q
 from funds import sql
 from funds.models import AnnualReturn, FundBalance, Scholarship, Transfer
 from funds.selectors import Totals, subtree_totals
@@ -71,30 +71,24 @@ def cluster_report(
     for row, rank in zip(rows, competition_ranks([r.totals.per_inhabitant for r in rows]), strict=True):
         row.rank = rank
 
-    in_cluster = {
-        "tree_id": cluster.tree_id,
-        "lft__gte": cluster.lft,
-        "rght__lte": cluster.rght,
-    }
     funds = list(
-        FundBalance.objects.filter(year=year, **{f"fund__association__{k}": v for k, v in in_cluster.items()})
+        FundBalance.objects.filter(subtree_q(cluster, prefix="fund__association__"), year=year)
         .select_related("fund", "fund__association")
         .order_by("fund__association__sort_key", F("balance").desc(nulls_last=True), "fund__name")
     )
     local_funds = list(
-        AnnualReturn.objects.filter(
-            year=year, fund_balance__gt=0, **{f"association__{k}": v for k, v in in_cluster.items()}
-        )
+        AnnualReturn.objects.filter(year=year, fund_balance__gt=0)
+        .in_subtree_of(cluster)
         .exclude(association__tier=Tier.PROVINCE)
         .select_related("association", "association__parent")
         .order_by("-fund_balance")[:10]
     )
     scholarships = list(
-        Scholarship.objects.filter(year=year, **{f"association__{k}": v for k, v in in_cluster.items()})
+        Scholarship.objects.filter(subtree_q(cluster, prefix="association__"), year=year)
         .select_related("association")
         .order_by("association__sort_key", "programme")
     )
-    transfers = Transfer.objects.filter(year=year, **{f"recipient__{k}": v for k, v in in_cluster.items()})
+    transfers = Transfer.objects.filter(subtree_q(cluster, prefix="recipient__"), year=year)
     if conference is not None and conference.date is not None:
         transfers = transfers.filter(date=conference.date)
     transfers = list(transfers.select_related("giver", "recipient").order_by("date", "pk"))
