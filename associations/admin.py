@@ -10,7 +10,7 @@ from mptt.forms import MPTTAdminForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from .access import is_central_admin
-from .admin_access import CentralOnlyAdminMixin
+from .admin_access import CentralOnlyAdminMixin, HistoryIdsMixin
 from .models import Association, Role
 from .services import association_move, association_update, tree_change_check
 
@@ -38,7 +38,7 @@ class AssociationAdminForm(MPTTAdminForm):
 
 
 @admin.register(Association)
-class AssociationAdmin(SimpleHistoryAdmin, DraggableMPTTAdmin):
+class AssociationAdmin(HistoryIdsMixin, SimpleHistoryAdmin, DraggableMPTTAdmin):
     """Staff see their subtree here (also to pick an association for a row); only superusers reshape it."""
 
     form = AssociationAdminForm
@@ -108,7 +108,7 @@ class AssociationAdmin(SimpleHistoryAdmin, DraggableMPTTAdmin):
 
 
 @admin.register(Role)
-class RoleAdmin(CentralOnlyAdminMixin, SimpleHistoryAdmin):
+class RoleAdmin(CentralOnlyAdminMixin, HistoryIdsMixin, SimpleHistoryAdmin):
     list_display = ["user", "role", "association"]
     list_filter = ["role"]
     search_fields = ["user__username", "association__name"]

@@ -8,6 +8,9 @@ may fill in. Superusers keep the whole admin.
 
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from core.numbers import parse_id
 
 from .access import holds_perm_anywhere, is_central_admin
 from .models import Association, Perm
@@ -32,7 +35,24 @@ class CentralOnlyAdminMixin:
         return is_central_admin(request.user)
 
 
-class ScopedAdminMixin:
+class HistoryIdsMixin:
+    """django-simple-history looks its URL's ids up as given, and a non-numeric one raised ValueError."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        _numeric(object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        _numeric(object_id, version_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+def _numeric(*ids: str) -> None:
+    if any(parse_id(unquote(str(value))) is None for value in ids):
+        raise Http404
+
+
+class ScopedAdminMixin(HistoryIdsMixin):
     """For rows that belong to an association (their model's queryset is a ScopedQuerySet)."""
 
     @property

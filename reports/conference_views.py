@@ -3,9 +3,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from core.years import in_bounds, parse_year
 
 from . import services
 from .access import can_edit_conference, get_cluster_for_report, get_conference_for_user
@@ -33,8 +36,8 @@ def conference_create(request, pk: int):
     if not can_edit_conference(request.user, cluster):
         raise PermissionDenied
     initial = next_conference_initial(cluster=cluster)
-    if request.GET.get("nam", "").isdigit():
-        initial["year"] = int(request.GET["nam"])
+    if (year := parse_year(request.GET.get("nam"))) is not None:
+        initial["year"] = year
     form = ConferenceForm(request.POST or None, initial=initial, cluster=cluster)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
@@ -74,6 +77,8 @@ def conference_edit_year(request, pk: int, year: int):
     cluster = get_cluster_for_report(request.user, pk)
     if not can_edit_conference(request.user, cluster):
         raise PermissionDenied
+    if not in_bounds(year):
+        raise Http404
     conference = latest_conference(cluster=cluster, year=year)
     if conference is not None:
         return redirect("conference_edit", pk=conference.pk)

@@ -159,3 +159,17 @@ def test_it_offers_staff_only_the_tree_on_the_index(client, staff_officer):
         for m in app["models"]
     }
     assert models == {"Association"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "associations/association/²/history/",
+        "associations/association/{pk}/history/²/",
+        "funds/fund/²/history/",
+    ],
+)
+def test_it_answers_404_to_a_non_numeric_history_id(admin_client, tree, path):
+    admin_client.raise_request_exception = False
+    response = admin_client.get("/quan-tri/" + path.format(pk=tree.c1.pk))
+    assert response.status_code == 404

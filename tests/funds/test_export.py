@@ -274,3 +274,10 @@ def test_it_fills_the_template_despite_control_characters(client, tree, officer,
         r = client.get(reverse("import_template"), {"nam": YEAR, "loai": kind})
         assert r.status_code == 200
         _round_trip(client, officer, r, "mau.xlsx")
+
+
+@pytest.mark.parametrize("hoi", ["²", "٣", str(10**20), "-1", "x"])
+def test_it_answers_404_for_a_subtree_id_that_is_not_an_ascii_number(client, tree, reviewer, hoi):
+    client.raise_request_exception = False
+    client.force_login(reviewer)
+    assert _get(client, "export_returns", hoi=hoi).status_code == 404

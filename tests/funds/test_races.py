@@ -6,12 +6,13 @@ The threaded tests need real parallel connections and row locks, so they run on 
 
 import threading
 import time
+from functools import partial
 
 import pytest
 from django.conf import settings
 from django.db import connection
 
-from funds import imports, services
+from funds import imports, services, workflow
 from funds.models import AnnualReturn, Fund, FundBalance, Scholarship
 from funds.spreadsheets.cells import tier_label
 from funds.spreadsheets.resources import FundBalanceResource, ScholarshipResource
@@ -205,3 +206,66 @@ def test_it_creates_the_missing_return_so_that_an_open_form_sees_a_conflict(tree
             changes=services.ReturnChanges(figures={"mobilised_cash": 1}),
             expected_version=None,
         )
+
+
+class _Call:
+    """A workflow step of its own connection, started `delay` seconds after the start line."""
+
+    def __init__(self, step, *, delay: float = 0):
+        self.step, self.delay = step, delay
+
+    def prepare(self) -> None:
+        connection.ensure_connection()
+
+    def go(self):
+        time.sleep(self.delay)
+        return self.step()
+
+
+@pytest.mark.django_db(transaction=True)
+@postgresql_only
+def test_it_lets_a_bulk_approval_or_a_send_back_win_not_both(tree, reviewer):
+    started = time.perf_counter()
+    wins = {"approval": 0, "send-back": 0}
+    for i in range(ROUNDS):
+        year = YEAR - i
+        annual_return = AnnualReturn.objects.create(
+            association=tree.c1, year=year, status=AnnualReturn.Status.SUBMITTED
+        )
+        seen = annual_return.version
+        # Released together, or one with a head start of 0.1 s in turn, so that both refusals are tested.
+        approval_delay, send_back_delay = [(0, 0), (0, 0.1), (0.1, 0)][i % 3]
+        approval, send_back = _race(
+            _Call(
+                partial(workflow.annual_returns_approve_many, user=reviewer, seen={annual_return.pk: seen}),
+                delay=approval_delay,
+            ),
+            _Call(
+                partial(
+                    workflow.annual_return_send_back,
+                    user=reviewer,
+                    annual_return=annual_return,
+                    reason="Thiếu số liệu",
+                    expected_version=seen,
+                ),
+                delay=send_back_delay,
+            ),
+        )
+        assert not isinstance(approval, Exception), approval  # a bulk approval reports, it does not raise
+        after = AnnualReturn.objects.get(pk=annual_return.pk)
+        assert after.version == seen + 1  # one step was taken, not two
+        if after.status == AnnualReturn.Status.APPROVED:
+            wins["approval"] += 1
+            assert (approval.approved, approval.changed) == (1, [])
+            assert isinstance(send_back, workflow.StaleVersionError), send_back
+            assert after.reopen_reason == ""
+        else:
+            wins["send-back"] += 1
+            assert not isinstance(send_back, Exception), send_back
+            assert (after.status, after.reopen_reason) == (AnnualReturn.Status.DRAFT, "Thiếu số liệu")
+            assert approval.approved == 0 and [r.pk for r in approval.changed] == [annual_return.pk]
+            assert after.approved_by is None
+    assert wins["approval"] and wins["send-back"], wins
+    print(
+        f"\n{ROUNDS} rounds of a bulk approval against a send-back: {wins}, {time.perf_counter() - started:.2f} s"
+    )

@@ -129,3 +129,20 @@ def test_a_fund_balance_qualifier_is_checked_by_the_database(tree):
     fund = Fund.objects.create(association=tree.p1, name="Quỹ A")
     with pytest.raises(Exception, match="fund_balance_qualifier_valid|CHECK"):
         FundBalance.objects.create(fund=fund, year=2022, balance=1, qualifier="roughly")
+
+
+@pytest.mark.parametrize("year", [1999, 2999])
+def test_the_old_address_of_a_year_out_of_range_is_404(client, chair, tree, year):
+    client.force_login(chair)
+    url = reverse("conference_edit_year", args=[tree.cluster_a.pk, year])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"year": year, "kind": "giao_ban"}).status_code == 404
+
+
+@pytest.mark.parametrize("nam", ["²", "٣", "1999", "99999999999999999999"])
+def test_a_new_conference_ignores_a_year_that_is_not_one(client, chair, tree, nam):
+    client.raise_request_exception = False
+    client.force_login(chair)
+    response = client.get(reverse("conference_create", args=[tree.cluster_a.pk]), {"nam": nam})
+    assert response.status_code == 200
+    assert 2000 <= response.context["form"].initial["year"] <= 2100

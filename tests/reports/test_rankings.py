@@ -263,3 +263,11 @@ def test_it_shows_hoa_binh_first_in_tay_bac_and_tuyen_quang_unranked(client, dem
 
 def _tay_bac_pk() -> int:
     return Association.objects.get(tier=Tier.CLUSTER, code="CUM01").pk
+
+
+@pytest.mark.parametrize("value", ["tinh-²", "cum-²", "tinh-٣", f"cum-{10**20}", "tinh--1"])
+def test_it_is_404_for_a_scope_id_that_is_not_an_ascii_number(client, reviewer, figures, value):
+    client.raise_request_exception = False
+    client.force_login(reviewer)
+    assert client.get(URL, {"pham_vi": value}).status_code == 404
+    assert client.get(reverse("rankings_export", args=["csv"]), {"pham_vi": value}).status_code == 404
