@@ -82,7 +82,9 @@ def test_it_renders_the_csrf_failure_page(officer, lang):
 
 def test_it_renders_500_without_touching_the_database(rf):
     # No `db` fixture: pytest-django makes any query here raise, as a database that is down would.
-    response = errors.server_error(rf.get("/"))
+    # No middleware either, so the language is pinned rather than left to whichever test ran before.
+    with translation.override("vi"):
+        response = errors.server_error(rf.get("/"))
     assert response.status_code == 500
     assert _in("vi", errors.PAGES[500][0]) in response.content.decode()
 
