@@ -457,7 +457,7 @@ EXPECTED = {
 }
 
 # The admin: staff only. The staff user holds every model permission but no role, so the access
-# policy leaves it the axes logs, empty lists of the tree's rows, and nothing it may change.
+# policy leaves it empty lists of the tree's rows, and nothing it may change.
 STAFF = "staff"
 ADMIN_PAGES = {
     "admin:index": {"*": OK},
@@ -474,7 +474,9 @@ ADMIN_PAGES = {
 # model → (changelist, add, change GET, change POST, delete, history, history of a malformed id)
 ADMIN_MODELS = {
     **dict.fromkeys(
-        ["axes_accessattempt", "axes_accesslog", "axes_accessfailurelog"], (OK, "403", OK, OK, OK, OK, OK)
+        # Login records are the central administrators' (khuyenhoc/admin.py).
+        ["axes_accessattempt", "axes_accesslog", "axes_accessfailurelog"],
+        ("403", "403", "403", "403", "403", "403", OK),
     ),
     # The tree's names are open; changing it is for superusers.
     "associations_association": (OK, "403", OK, "403", "403", "403", "404"),
