@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from associations.access import get_association_for_user, holds_perm_anywhere
 from associations.models import Perm
+from core.numbers import parse_id
 from core.years import reporting_year, year_choices
 
 from . import imports
@@ -217,7 +218,7 @@ def export_figures(request, kind: str, fmt: str):
     if fmt not in FORMATS or kind not in RESOURCES:
         raise Http404
     root = None
-    if request.GET.get("hoi", "").isdigit():
-        root = get_association_for_user(request.user, int(request.GET["hoi"]))
+    if (pk := parse_id(request.GET.get("hoi", ""))) is not None:
+        root = get_association_for_user(request.user, pk)
     year = selected_year(request, default=reporting_year())
     return _download(*export_file(user=request.user, kind=kind, year=year, fmt=fmt, root=root))
