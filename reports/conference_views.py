@@ -7,6 +7,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.years import parse_year
+
 from . import services
 from .access import can_edit_conference, get_cluster_for_report, get_conference_for_user
 from .conferences import cluster_conferences, latest_conference, next_conference_initial
@@ -33,8 +35,8 @@ def conference_create(request, pk: int):
     if not can_edit_conference(request.user, cluster):
         raise PermissionDenied
     initial = next_conference_initial(cluster=cluster)
-    if request.GET.get("nam", "").isdigit():
-        initial["year"] = int(request.GET["nam"])
+    if (year := parse_year(request.GET.get("nam"))) is not None:
+        initial["year"] = year
     form = ConferenceForm(request.POST or None, initial=initial, cluster=cluster)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from associations.access import get_association_for_user, get_open_totals_node, open_totals
 from associations.models import Association, Perm, Tier
-from core.numbers import money_short
+from core.numbers import money_short, parse_id
 from core.years import MAX_YEAR, MIN_YEAR, year_choices
 from funds.forms import parse_seen
 from funds.views import report_bulk_approval
@@ -33,12 +33,13 @@ def _scope(request) -> Scope:
     if value in (ScopeKind.PROVINCES, ScopeKind.CLUSTERS):
         return Scope(value)
     kind, _sep, pk = value.partition("-")
-    if not pk.isdigit():
+    pk = parse_id(pk)
+    if pk is None:
         raise Http404
     if kind == "cum":
-        return Scope(ScopeKind.CLUSTER, get_open_totals_node(request.user, int(pk), tier=Tier.CLUSTER))
+        return Scope(ScopeKind.CLUSTER, get_open_totals_node(request.user, pk, tier=Tier.CLUSTER))
     if kind == "tinh":
-        return Scope(ScopeKind.PROVINCE, get_association_for_user(request.user, int(pk), tier=Tier.PROVINCE))
+        return Scope(ScopeKind.PROVINCE, get_association_for_user(request.user, pk, tier=Tier.PROVINCE))
     raise Http404
 
 
