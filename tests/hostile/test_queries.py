@@ -50,7 +50,7 @@ def query(draw, params: dict) -> str:
     return chosen
 
 
-@cases(60)
+@cases(100)
 @given(data=st.data())
 def test_it_answers_any_ranking_query(reader, data):
     params = query(
@@ -80,7 +80,7 @@ def test_it_answers_any_ranking_query(reader, data):
         assert_escaped(response.content, [v for v in params.values() if isinstance(v, str)])
 
 
-@cases(60)
+@cases(100)
 @given(data=st.data())
 def test_it_answers_any_export_query(reader, data):
     tree = reader["tree"]
