@@ -63,14 +63,15 @@ def _initial(annual_return, funds, scholarships, transfers):
 
 
 def _changes(form, fund_set, scholarship_set, transfer_set) -> services.ReturnChanges:
+    # A row ticked for deletion is not validated, so it may lack any field but its id: hence .get().
     kept = lambda fs: [f.cleaned_data for f in fs.forms if f.cleaned_data]  # noqa: E731
     return services.ReturnChanges(
         figures=form.figures(),
         funds=[
             services.FundRow(
                 fund_id=d.get("fund_id"),
-                name=d["name"],
-                kind=d["kind"],
+                name=d.get("name", ""),
+                kind=d.get("kind", ""),
                 balance=d.get("balance"),
                 delete=d.get("DELETE", False),
             )
@@ -79,7 +80,7 @@ def _changes(form, fund_set, scholarship_set, transfer_set) -> services.ReturnCh
         scholarships=[
             services.ScholarshipRow(
                 id=d.get("id"),
-                programme=d["programme"],
+                programme=d.get("programme", ""),
                 donor=d.get("donor", ""),
                 awards=d.get("awards"),
                 total_value=d.get("total_value"),
@@ -93,10 +94,10 @@ def _changes(form, fund_set, scholarship_set, transfer_set) -> services.ReturnCh
             services.TransferRow(
                 id=d.get("id"),
                 giver_id=d.get("giver_id"),
-                giver_name="" if d.get("giver_id") else d["giver_name"],
+                giver_name="" if d.get("giver_id") else d.get("giver_name", ""),
                 date=d.get("date"),
                 amount=d.get("amount"),
-                purpose=d["purpose"],
+                purpose=d.get("purpose", ""),
                 delete=d.get("DELETE", False),
             )
             for d in kept(transfer_set)
