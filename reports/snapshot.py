@@ -66,6 +66,15 @@ def _word(value: str) -> str:
     return str(Qualifier(value).label) if value else ""
 
 
+def total_qualifiers(members: list[dict]) -> dict[str, str]:
+    """The words before the cluster's totals, from the words the members' figures carry."""
+    value_of = {_word(q.value): q.value for q in Qualifier}
+    return {
+        key: _word(combined_qualifier([value_of.get(m["qualifiers"].get(key, ""), "") for m in members]))
+        for key in (*QUALIFIED, "mobilised")
+    }
+
+
 def _member_of(node: Association, members: list[Association]) -> int | None:
     for m in members:
         if m.tree_id == node.tree_id and m.lft <= node.lft and node.rght <= m.rght:
@@ -146,10 +155,7 @@ def _build(report: ClusterReport, returns: dict[int, MemberReturns], conference)
                 "below_mobilised": row.totals.below_mobilised,
             }
         )
-    total_words = {
-        key: combined_qualifier([m["qualifiers"].get(key, "") for m in members])
-        for key in (*QUALIFIED, "mobilised")
-    }
+    total_words = total_qualifiers(members)
     doc = {
         "schema": SCHEMA,
         "year": report.year,

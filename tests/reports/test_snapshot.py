@@ -62,3 +62,13 @@ def test_it_names_conference_fields_that_changed(old):
 
 def test_equal_snapshots_have_no_changes(old):
     assert snapshot.changes(old, copy.deepcopy(old)) == []
+
+
+def test_it_words_the_total_of_lower_bounds_and_of_mixed_qualifiers():
+    from reports.snapshot import total_qualifiers
+
+    members = [{"qualifiers": {"cash": "trên"}}, {"qualifiers": {"cash": "hơn"}}, {"qualifiers": {}}]
+    assert total_qualifiers(members)["cash"] == "trên"
+    members = [{"qualifiers": {"cash": "trên"}}, {"qualifiers": {"cash": "gần"}}]
+    assert total_qualifiers(members)["cash"] == "khoảng"
+    assert total_qualifiers([{"qualifiers": {}}])["cash"] == ""
