@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+# Test processes (pytest-xdist); each gets its own test database. TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 
 .PHONY: run test install bench lint format clean backup restore
 
@@ -26,7 +28,7 @@ run: install
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 bench: install
 	$(BIN)/pytest -q -m benchmark -s --no-header -p no:randomly
