@@ -11,7 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .access import is_central_admin
 from .admin_access import CentralOnlyAdminMixin, HistoryIdsMixin
-from .models import Association, Role
+from .models import Association, Role, Succession
 from .services import association_move, association_update, tree_change_check
 
 
@@ -37,6 +37,13 @@ class AssociationAdminForm(MPTTAdminForm):
         return cleaned_data
 
 
+class SuccessionInline(CentralOnlyAdminMixin, admin.TabularInline):
+    model = Succession
+    fk_name = "predecessor"
+    extra = 0
+    raw_id_fields = ["successor"]
+
+
 @admin.register(Association)
 class AssociationAdmin(HistoryIdsMixin, SimpleHistoryAdmin, DraggableMPTTAdmin):
     """Staff see their subtree here (also to pick an association for a row); only superusers reshape it."""
@@ -47,8 +54,8 @@ class AssociationAdmin(HistoryIdsMixin, SimpleHistoryAdmin, DraggableMPTTAdmin):
     list_display_links = ["indented_title"]
     list_filter = ["tier"]
     search_fields = ["name", "short_name", "code"]
-    raw_id_fields = ["parent", "successor"]
-    inlines = [RoleInline]
+    raw_id_fields = ["parent"]
+    inlines = [RoleInline, SuccessionInline]
     expand_tree_by_default = False
 
     def get_queryset(self, request):

@@ -171,13 +171,15 @@ class Association(MPTTModel):
     )
     active_from = models.PositiveSmallIntegerField(_("hoạt động từ năm"), null=True, blank=True)
     active_until = models.PositiveSmallIntegerField(_("hoạt động đến năm"), null=True, blank=True)
-    successor = models.ForeignKey(
+    # Provinces merged whole in 2025, but communes were sometimes split across several new ones.
+    successors = models.ManyToManyField(
         "self",
         verbose_name=_("hội kế thừa"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
+        symmetrical=False,
+        through="Succession",
+        through_fields=("predecessor", "successor"),
         related_name="predecessors",
+        blank=True,
     )
 
     # Tree edits (a move, the years a node is active) change totals, so they are kept like figures.
@@ -224,8 +226,6 @@ class Association(MPTTModel):
         allowed = ALLOWED_PARENTS.get(self.tier, ())
         if parent_tier not in allowed:
             raise ValidationError({"parent": tier_rule_message(self.tier, parent_tier)})
-        if self.successor_id and self.successor_id == self.pk:
-            raise ValidationError({"successor": _("Một hội không thể kế thừa chính mình.")})
         if self.code and self.tier:
             clash = Association.objects.filter(tier=self.tier, code=self.code).exclude(pk=self.pk)
             clash = clash.filter(active_during_q(self.active_from, self.active_until))
@@ -247,6 +247,35 @@ def tier_rule_message(tier: str, parent_tier: str | None) -> str:
         "parent": f"hội cấp “{labels[parent_tier]}”" if parent_tier else _("gốc cây (không có cấp trên)"),
         "allowed": ", ".join(str(w) for w in wanted),
     }
+
+
+class Succession(models.Model):
+    """`successor` carries on the work of `predecessor` from `successor.active_from` (a merger or a split)."""
+
+    predecessor = models.ForeignKey(
+        Association, on_delete=models.CASCADE, related_name="succeeded_by", verbose_name=_("hội tiền thân")
+    )
+    successor = models.ForeignKey(
+        Association, on_delete=models.CASCADE, related_name="succeeds", verbose_name=_("hội kế thừa")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("kế thừa")
+        verbose_name_plural = _("kế thừa")
+        constraints = [
+            models.UniqueConstraint(fields=["predecessor", "successor"], name="succession_unique"),
+            models.CheckConstraint(
+                name="succession_not_self",
+                condition=~Q(predecessor=models.F("successor")),
+                violation_error_message=_("Một hội không thể kế thừa chính mình."),
+            ),
+        ]
+        indexes = [models.Index(fields=["successor", "predecessor"])]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor.short_name} → {self.successor.short_name}"
 
 
 class Role(models.Model):

@@ -29,6 +29,8 @@ def test_the_admin_refuses_an_illegal_parent(client, tree, django_user_model):
         "parent": tree.cluster_b.pk,
         "roles-TOTAL_FORMS": "0",
         "roles-INITIAL_FORMS": "0",
+        "succeeded_by-TOTAL_FORMS": "0",
+        "succeeded_by-INITIAL_FORMS": "0",
     }
     r = client.post(url, data)
     assert r.status_code == 200
@@ -83,6 +85,8 @@ def _node_data(node):
         "parent": node.parent_id,
         "roles-TOTAL_FORMS": "0",
         "roles-INITIAL_FORMS": "0",
+        "succeeded_by-TOTAL_FORMS": "0",
+        "succeeded_by-INITIAL_FORMS": "0",
     }
 
 

@@ -20,15 +20,18 @@ def test_demo_twice_gives_the_same_tree(demo):
 
 def _shape():
     """Each node's level, width and parent: what a rebuild must agree on, whatever the tie order."""
-    nodes = Association.objects.values_list("pk", "tier", "code", "parent_id", "lft", "rght", "level")
+    nodes = Association.objects.values_list(
+        "pk", "tier", "code", "parent_id", "lft", "rght", "level", "active_from"
+    )
     by_pk = {n[0]: n for n in nodes}
     shape = {}
-    for _pk, tier, code, parent_id, lft, rght, level in nodes:
+    for _pk, tier, code, parent_id, lft, rght, level, active_from in nodes:
         if parent_id:
             parent = by_pk[parent_id]
             assert parent[4] < lft < rght < parent[5]
             assert level == parent[6] + 1
-        shape[(tier, code)] = (level, rght - lft, by_pk[parent_id][2] if parent_id else None)
+        # Codes were reused after the reform: the first year tells the eras apart.
+        shape[(tier, code, active_from)] = (level, rght - lft, by_pk[parent_id][2] if parent_id else None)
     return shape
 
 
@@ -38,12 +41,23 @@ def test_demo_tree_is_consistent_with_mptt(demo):
     assert _shape() == before
 
 
-def test_demo_has_all_63_provinces_in_clusters(demo):
+def test_demo_has_63_provinces_until_2024_and_34_from_2025_in_clusters(demo):
     provinces = Association.objects.of_tier(Tier.PROVINCE)
-    assert provinces.count() == 63
+    assert provinces.active_in(2022).count() == 63
+    assert provinces.active_in(2024).count() == 63
+    assert provinces.active_in(2025).count() == 34
+    assert provinces.active_in(2026).count() == 34
     assert not provinces.exclude(parent__tier=Tier.CLUSTER).exists()
     tay_bac = Association.objects.get(tier=Tier.CLUSTER, code="CUM01")
-    names = {p.short_name for p in tay_bac.get_children()}
+    assert {p.short_name for p in tay_bac.get_children().active_in(2025)} == {
+        "Lai Châu",
+        "Điện Biên",
+        "Sơn La",
+        "Lào Cai",
+        "Phú Thọ",
+        "Tuyên Quang",
+    }
+    names = {p.short_name for p in tay_bac.get_children().active_in(2022)}
     assert names == {
         "Hà Giang",
         "Lai Châu",

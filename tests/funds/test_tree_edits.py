@@ -25,9 +25,10 @@ def _node_data(node, **changes) -> dict:
         "parent": node.parent_id or "",
         "active_from": node.active_from or "",
         "active_until": node.active_until or "",
-        "successor": node.successor_id or "",
         "roles-TOTAL_FORMS": "0",
         "roles-INITIAL_FORMS": "0",
+        "succeeded_by-TOTAL_FORMS": "0",
+        "succeeded_by-INITIAL_FORMS": "0",
     }
     return data | changes
 

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from associations.demo import CENTRAL, TAY_BAC, load_tree
+from associations.demo import CENTRAL, REFORM_YEAR, TAY_BAC, load_tree
 from associations.models import Association, RoleKind, Tier
 from associations.services import role_grant
 from funds.demo import load_figures
@@ -12,10 +12,16 @@ from reports.demo import load_conferences
 
 DEMO_PASSWORD = "khuyenhoc-demo"
 DEMO_USERS = [
-    # username, full name, role, (tier, code) of the node
-    ("hagiang", "Cán bộ Hội Khuyến học tỉnh Hà Giang", RoleKind.OFFICER, (Tier.PROVINCE, "02")),
-    ("taybac", "Cụm trưởng cụm Tây Bắc", RoleKind.CHAIR, (Tier.CLUSTER, TAY_BAC[0])),
-    ("trunguong", "Cán bộ Trung ương Hội", RoleKind.REVIEWER, (Tier.CENTRAL, CENTRAL[0])),
+    # username, full name, role, (tier, code, a year the node is active in)
+    ("hagiang", "Cán bộ Hội Khuyến học tỉnh Hà Giang", RoleKind.OFFICER, (Tier.PROVINCE, "02", 2022)),
+    (
+        "tuyenquang",
+        "Cán bộ Hội Khuyến học tỉnh Tuyên Quang (từ 2025)",
+        RoleKind.OFFICER,
+        (Tier.PROVINCE, "08", REFORM_YEAR),
+    ),
+    ("taybac", "Cụm trưởng cụm Tây Bắc", RoleKind.CHAIR, (Tier.CLUSTER, TAY_BAC[0], 2022)),
+    ("trunguong", "Cán bộ Trung ương Hội", RoleKind.REVIEWER, (Tier.CENTRAL, CENTRAL[0], 2022)),
 ]
 # The account the demo's figures are written as, so that their history names who put them there.
 # It cannot sign in; officer for the figures, reviewer for the conference record, on the central node.
@@ -30,7 +36,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--full", action="store_true", help="Every district and commune of 2022.")
+        parser.add_argument(
+            "--full",
+            action="store_true",
+            help="Every district and commune of 2022 and every commune of 2025.",
+        )
         parser.add_argument("--no-users", action="store_true", help="Skip the demo users.")
 
     def handle(self, *args, full: bool, no_users: bool, **options):
@@ -84,12 +94,12 @@ class Command(BaseCommand):
         User = get_user_model()
         added = present = 0
         self.stdout.write(f"Tài khoản demo (mật khẩu ban đầu: {DEMO_PASSWORD}):")
-        for username, full_name, role, (tier, code) in DEMO_USERS:
+        for username, full_name, role, (tier, code, year) in DEMO_USERS:
             if User.objects.filter(username=username).exists():
                 present += 1
                 self.stdout.write(f"  {username:<10} đã có, giữ nguyên mật khẩu và vai trò")
                 continue
-            node = Association.objects.active_in(2022).filter(tier=tier, code=code).first()
+            node = Association.objects.active_in(year).filter(tier=tier, code=code).first()
             if node is None:
                 continue
             user = User.objects.create_user(username, password=DEMO_PASSWORD, first_name=full_name)
