@@ -77,6 +77,8 @@ def build_2025(con: sqlite3.Connection) -> None:
             new_province[pk] = pc
             out.append(("province", pc, lower_type(p, ptype), ps, ""))
         new_ward[(pk, wk)] = wc
+        # The package swaps wardType on a few rows (Xã Vĩnh Hòa typed Phường): trust the name.
+        wt = next((t for t in ("Phường", "Xã", "Đặc khu") if w.startswith(t + " ")), wt)
         out.append(("commune", wc, lower_type(w, wt), ws, pc))
     with OUT_2025.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
