@@ -23,7 +23,7 @@ run: install
 	$(BIN)/python manage.py load_demo
 	@echo ""
 	@echo "  Cổng khuyến học đang chạy tại http://127.0.0.1:$(PORT)  (Ctrl+C để dừng)"
-	@echo "  Đăng nhập: hagiang / taybac / trunguong — mật khẩu khuyenhoc-demo"
+	@echo "  Đăng nhập: hagiang / tuyenquang / taybac / trunguong — mật khẩu khuyenhoc-demo"
 	@echo ""
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 

@@ -10,7 +10,7 @@ from datetime import date
 from associations.models import Association, Tier
 
 from .models import AnnualReturn, Fund, Qualifier, Scholarship, Transfer
-from .services import FundRow, ReturnChanges, ScholarshipRow, TransferRow, annual_return_save
+from .services import FundRow, OutlierError, ReturnChanges, ScholarshipRow, TransferRow, annual_return_save
 
 TY = 1_000_000_000
 TRIEU = 1_000_000
@@ -100,12 +100,15 @@ FUNDS = [
 ]
 
 
-def _node(tier: str, code: str) -> Association | None:
-    """The demo node active in 2022, or None if it is no longer there."""
-    return Association.objects.active_in(2022).filter(tier=tier, code=code).order_by("pk").first()
+def demo_node(tier: str, code: str, year: int) -> Association | None:
+    """The demo node with this code active in `year`, or None if it is no longer there.
+
+    Codes were reused after the 2025 reform, so the year tells which unit a code names.
+    """
+    return Association.objects.active_in(year).filter(tier=tier, code=code).order_by("pk").first()
 
 
-def _province_returns() -> dict[tuple[str, str, int], dict]:
+def article_province_returns() -> dict[tuple[str, str, int], dict]:
     """(tier, code, year): the figures of each province return of the article."""
     figures_of = {}
     populations = {}
@@ -129,7 +132,7 @@ def _province_returns() -> dict[tuple[str, str, int], dict]:
 
 def demo_returns() -> dict[tuple[str, str, int], ReturnChanges]:
     """(tier, code, year): every return of the demo with the funds, scholarships and transfers it holds."""
-    returns = {key: ReturnChanges(figures=figures) for key, figures in _province_returns().items()}
+    returns = {key: ReturnChanges(figures=figures) for key, figures in article_province_returns().items()}
     for (tier, code), balance in LOCAL_FUND_BALANCES.items():
         returns[tier, code, 2022] = ReturnChanges(
             figures={
@@ -151,7 +154,7 @@ def demo_returns() -> dict[tuple[str, str, int], ReturnChanges]:
             programme="Học bổng du học Nhật Bản", awards=10, total_value=5 * TY, in_kind=True, abroad=True
         )
     )
-    central = _node(Tier.CENTRAL, "TW")
+    central = demo_node(Tier.CENTRAL, "TW", CONFERENCE_DAY.year)
     for (tier, code), from_central, giver_name, amount, purpose in [
         ((Tier.DISTRICT, "028"), True, "", 50 * TRIEU, "Hỗ trợ Hội Khuyến học huyện Yên Minh"),
         (
@@ -197,26 +200,36 @@ def _only_missing_rows(association: Association, year: int, changes: ReturnChang
     )
 
 
-def load_figures(*, user) -> tuple[int, int]:
-    """Add, as `user` through the figures service, the demo returns that are missing; return (added, present).
+def load_returns(returns: dict[tuple[str, str, int], ReturnChanges], *, user) -> tuple[int, int, int]:
+    """Add, as `user` through the figures service, those of `returns` that are missing; return (added, present, skipped).
 
     A return already stored belongs to its association: whatever was corrected, approved or removed in
-    it or in what it holds stays so.
+    it or in what it holds stays so. One whose figures are fivefold off the previous year as stored
+    (someone corrected that year) is skipped: the demo does not confirm an outlier for anyone.
     """
-    added = present = 0
-    for (tier, code, year), changes in demo_returns().items():
-        association = _node(tier, code)
+    added = present = skipped = 0
+    for (tier, code, year), changes in returns.items():
+        association = demo_node(tier, code, year)
         if association is None:
             continue
         if AnnualReturn.objects.filter(association=association, year=year).exists():
             present += 1
             continue
-        annual_return_save(
-            user=user,
-            association=association,
-            year=year,
-            changes=_only_missing_rows(association, year, changes),
-            expected_version=None,
-        )
+        try:
+            annual_return_save(
+                user=user,
+                association=association,
+                year=year,
+                changes=_only_missing_rows(association, year, changes),
+                expected_version=None,
+            )
+        except OutlierError:
+            skipped += 1
+            continue
         added += 1
-    return added, present
+    return added, present, skipped
+
+
+def load_figures(*, user) -> tuple[int, int, int]:
+    """Add the article's returns that are missing (see load_returns)."""
+    return load_returns(demo_returns(), user=user)

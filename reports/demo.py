@@ -1,5 +1,9 @@
-"""The Tây Bắc cluster's 2022 conference, as the seed article tells it."""
+"""The demo's cluster conferences: the Tây Bắc cluster's of 2022, as the seed article tells it; its
+2023 and 2024 ones, whose hosts are public and the rest illustrative; its 2025 one, illustrative; and
+Cụm 4 Bắc Trung Bộ's of 2025, whose date, place and host are public.
+"""
 
+from dataclasses import dataclass
 from datetime import date
 
 from associations.models import Association, Tier
@@ -61,18 +65,136 @@ TAY_BAC_2022 = {
 }
 
 
-def load_conferences(*, user) -> tuple[int, int]:
-    """Add, as `user` through the conference service, the Tây Bắc 2022 conference if it is missing.
+# The records after 2022 carry what is public and say that the rest is made up.
+ILLUSTRATIVE_SUMMARY = (
+    "Bản ghi minh họa: {public}; nội dung còn lại và số liệu của các hội trong cụm là minh họa, "
+    "không phải số liệu thật của Hội."
+)
+ILLUSTRATIVE_RECIPIENTS = "\n".join(
+    [
+        "- Trung ương Hội Khuyến học Việt Nam (để báo cáo);",
+        "- Các hội khuyến học tỉnh trong cụm;",
+        "- Lưu: VT.",
+    ]
+)
+TAY_BAC_LATER = {
+    "presided_by": "Cụm trưởng cụm thi đua Tây Bắc",
+    "doc_symbol": "BC-CTĐ1",
+    "signer_authority": "TM. Cụm thi đua",
+    "signer_title": "Cụm trưởng",
+    "recipients": ILLUSTRATIVE_RECIPIENTS,
+    "directions": "\n".join(
+        [
+            "Tiếp tục vận động xây dựng quỹ khuyến học các cấp, quản lý và sử dụng quỹ hiệu quả.",
+            "Đẩy mạnh xây dựng các mô hình học tập: gia đình, dòng họ, cộng đồng, đơn vị học tập.",
+        ]
+    ),
+}
 
-    Returns (added, present); a conference already stored is left as its cluster has made it.
+
+@dataclass(frozen=True)
+class DemoConference:
+    cluster: str
+    year: int
+    data: dict
+    host: str | None
+    # (code, year the node is active in): the next host may be a province of the next era.
+    next_host: tuple[str, int] | None
+
+
+CONFERENCES = [
+    DemoConference("CUM01", 2022, TAY_BAC_2022, host="02", next_host=("17", 2023)),
+    DemoConference(
+        "CUM01",
+        2023,
+        {
+            **TAY_BAC_LATER,
+            "date": date(2023, 11, 24),
+            "place": "Hòa Bình",
+            "summary": ILLUSTRATIVE_SUMMARY.format(public="Hòa Bình đăng cai hội nghị năm 2023"),
+        },
+        host="17",
+        next_host=("14", 2024),
+    ),
+    DemoConference(
+        "CUM01",
+        2024,
+        {
+            **TAY_BAC_LATER,
+            "date": date(2024, 11, 22),
+            "place": "Sơn La",
+            "summary": ILLUSTRATIVE_SUMMARY.format(public="Sơn La đăng cai hội nghị năm 2024"),
+        },
+        host="14",
+        next_host=("15", 2025),
+    ),
+    DemoConference(
+        "CUM01",
+        2025,
+        {
+            **TAY_BAC_LATER,
+            "date": date(2025, 12, 5),
+            "place": "Lào Cai",
+            "summary": (
+                "Bản ghi minh họa: hội đăng cai, ngày họp, thành phần cụm sau sắp xếp năm 2025 và số liệu "
+                "đều là minh họa, không phải số liệu thật của Hội."
+            ),
+        },
+        host="15",
+        next_host=None,
+    ),
+    DemoConference(
+        "CUM04",
+        2025,
+        {
+            "date": date(2025, 12, 13),
+            "place": "Thanh Hóa",
+            "presided_by": "Hội Khuyến học tỉnh Thanh Hóa, Cụm trưởng cụm thi đua số 4 Bắc Trung Bộ",
+            "summary": ILLUSTRATIVE_SUMMARY.format(
+                public=(
+                    "hội nghị họp ngày 13/12/2025 tại Thanh Hóa, do Hội Khuyến học tỉnh Thanh Hóa đăng cai, "
+                    "với các hội khuyến học tỉnh Thanh Hóa, Nghệ An, Hà Tĩnh và Quảng Trị"
+                )
+            ),
+            "doc_symbol": "BC-CTĐ4",
+            "signer_authority": "TM. Cụm thi đua",
+            "signer_title": "Cụm trưởng",
+            "recipients": ILLUSTRATIVE_RECIPIENTS,
+        },
+        host="38",
+        next_host=None,
+    ),
+]
+
+
+def _province(cluster: Association, code: str | None, year: int) -> Association | None:
+    """The cluster's member province with this code in `year` (codes were reused after the reform)."""
+    if code is None:
+        return None
+    return cluster.get_children().active_in(year).filter(code=code).first()
+
+
+def load_conferences(*, user) -> tuple[int, int]:
+    """Add, as `user` through the conference service, the demo conferences that are missing.
+
+    Returns (added, present); a conference already stored (the cluster's giao ban of that year) is
+    left as its cluster has made it.
     """
-    cluster = Association.objects.active_in(2022).filter(tier=Tier.CLUSTER, code="CUM01").first()
-    if cluster is None:
-        return 0, 0
-    if ClusterConference.objects.filter(cluster=cluster, year=2022, kind=ConferenceKind.REGULAR).exists():
-        return 0, 1
-    provinces = {p.code: p for p in cluster.get_children()}
-    data = {**TAY_BAC_2022, "year": 2022, "kind": ConferenceKind.REGULAR}
-    data["host"], data["next_host"] = provinces.get("02"), provinces.get("17")
-    conference_save(user=user, cluster=cluster, data=data)
-    return 1, 0
+    added = present = 0
+    for spec in CONFERENCES:
+        cluster = (
+            Association.objects.active_in(spec.year).filter(tier=Tier.CLUSTER, code=spec.cluster).first()
+        )
+        if cluster is None:
+            continue
+        if ClusterConference.objects.filter(
+            cluster=cluster, year=spec.year, kind=ConferenceKind.REGULAR
+        ).exists():
+            present += 1
+            continue
+        data = {**spec.data, "year": spec.year, "kind": ConferenceKind.REGULAR}
+        data["host"] = _province(cluster, spec.host, spec.year)
+        data["next_host"] = _province(cluster, *spec.next_host) if spec.next_host else None
+        conference_save(user=user, cluster=cluster, data=data)
+        added += 1
+    return added, present

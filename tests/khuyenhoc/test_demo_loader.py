@@ -95,7 +95,7 @@ def test_it_writes_the_demo_returns_as_the_demo_system_user(demo):
 
 
 def test_it_loads_the_articles_province_figures_as_all_levels(demo):
-    province_returns = AnnualReturn.objects.filter(association__tier=Tier.PROVINCE)
+    province_returns = AnnualReturn.objects.filter(association__tier=Tier.PROVINCE, year=2022)
     all_levels = province_returns.filter(coverage=AnnualReturn.Coverage.ALL)
     assert set(all_levels.values_list("association__code", flat=True)) == PROVINCES_WITH_FIGURES
     assert province_return("17", 2021).coverage == AnnualReturn.Coverage.ALL
@@ -128,10 +128,11 @@ def test_it_does_not_add_back_a_node_that_was_closed(demo):
 
 
 def test_it_keeps_an_edited_conference(demo):
-    conference = ClusterConference.objects.get()
+    conference = ClusterConference.objects.get(cluster__code="CUM01", year=2022)
     ClusterConference.objects.filter(pk=conference.pk).update(place="Hòa Bình")
     load()
-    assert ClusterConference.objects.get().place == "Hòa Bình"
+    conference.refresh_from_db()
+    assert conference.place == "Hòa Bình"
 
 
 def test_it_keeps_a_balance_qualifier_that_a_save_does_not_send(demo):

@@ -4,10 +4,19 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from associations.demo import CENTRAL, REFORM_YEAR, TAY_BAC, load_tree
+from associations.demo import (
+    CENTRAL,
+    CLUSTERS,
+    ILLUSTRATIVE_CLUSTERS,
+    ILLUSTRATIVE_CLUSTERS_2025,
+    REFORM_YEAR,
+    TAY_BAC,
+    load_tree,
+)
 from associations.models import Association, RoleKind, Tier
 from associations.services import role_grant
 from funds.demo import load_figures
+from funds.demo_illustrative import load_illustrative_figures
 from reports.demo import load_conferences
 
 DEMO_PASSWORD = "khuyenhoc-demo"
@@ -29,10 +38,30 @@ SYSTEM_USERNAME = "he-thong-demo"
 SYSTEM_ROLES = [RoleKind.OFFICER, RoleKind.REVIEWER]
 
 
+def _clusters(codes: set[str]) -> str:
+    return ", ".join(short for code, _name, short, *_ in CLUSTERS if code in codes)
+
+
+# What a reader of the demo must know: which of it is real.
+ABOUT = "\n".join(
+    [
+        "Số liệu thật: bài báo về hội nghị cụm Tây Bắc năm 2022 (và mức tăng của Hòa Bình so với 2021).",
+        "Số liệu minh họa, ghi rõ trong phần ghi chú của từng báo cáo: năm 2023, 2024 của các tỉnh cũ cụm "
+        "Tây Bắc, Bắc Trung Bộ và Vĩnh Phúc; năm 2025 của các tỉnh mới hai cụm đó và một số xã, phường "
+        "của Tuyên Quang; các hội nghị cụm sau năm 2022, trừ những gì đã công bố (nơi đăng cai của cụm Tây Bắc năm "
+        "2023, 2024; ngày, nơi họp của cụm Bắc Trung Bộ năm 2025).",
+        f"Cách chia cụm minh họa: đến 2024 các cụm {_clusters(ILLUSTRATIVE_CLUSTERS)}; từ 2025 các cụm "
+        f"{_clusters(ILLUSTRATIVE_CLUSTERS_2025)}.",
+        "Mặc định chỉ nạp huyện, xã của cụm Tây Bắc (2022) và xã của các tỉnh mới cụm Tây Bắc, Bắc Trung Bộ "
+        "(2025); --full nạp mọi huyện, xã năm 2022 và mọi xã năm 2025.",
+    ]
+)
+
+
 class Command(BaseCommand):
     help = (
-        "Add what is missing of the demo (tree, Tây Bắc 2022 figures, conference, users); "
-        "never changes what is stored."
+        "Add what is missing of the demo (both trees, the Tây Bắc 2022 figures, illustrative figures for "
+        "2023-2025, conferences, users); never changes what is stored."
     )
 
     def add_arguments(self, parser):
@@ -50,19 +79,33 @@ class Command(BaseCommand):
                 "use --no-users in production."
             )
         with transaction.atomic():
-            counts = [self._report("Cây hội", *load_tree(full=full))]
+            counts = [self._report("Cây hội (2022-2024: 63 tỉnh; từ 2025: 34 tỉnh)", *load_tree(full=full))]
             system = self._system_user()
             counts.append(
                 self._report("Báo cáo năm (Tây Bắc 2022, Hòa Bình 2021)", *self._as(system, load_figures))
             )
-            counts.append(self._report("Hội nghị cụm", *self._as(system, load_conferences)))
+            counts.append(
+                self._report(
+                    "Báo cáo năm minh họa (2023-2025, Tây Bắc và Bắc Trung Bộ)",
+                    *self._as(system, load_illustrative_figures),
+                )
+            )
+            counts.append(
+                self._report(
+                    "Hội nghị cụm (Tây Bắc 2022-2025, Bắc Trung Bộ 2025)", *self._as(system, load_conferences)
+                )
+            )
             if not no_users:
                 counts.append(self._report("Tài khoản demo", *self._users()))
         if not any(counts):
             self.stdout.write("Dữ liệu demo đã đủ, không thay đổi gì.")
+        self.stdout.write(ABOUT)
 
-    def _report(self, what: str, added: int, present: int) -> int:
-        self.stdout.write(f"{what}: thêm {added}, đã có {present}.")
+    def _report(self, what: str, added: int, present: int, skipped: int = 0) -> int:
+        line = f"{what}: thêm {added}, đã có {present}"
+        if skipped:
+            line += f", bỏ qua {skipped} (lệch quá 5 lần so với năm trước đã sửa)"
+        self.stdout.write(line + ".")
         return added
 
     def _system_user(self):
