@@ -5,8 +5,8 @@
 - associations/data/successions_2025.csv: which old unit each new one carries on (provinces merged
   whole; a commune split across several new ones has a row for each).
 
-Development only: `pip install -e ".[fixtures]"` (vietnamadminunits, MIT,
-https://github.com/tranngocminhhieu/vietnamadminunits), then `python scripts/build_units_fixture.py`.
+Development only: the `dev` extra installs vietnamadminunits (MIT,
+https://github.com/tranngocminhhieu/vietnamadminunits); then `python scripts/build_units_fixture.py`.
 The portal reads the committed CSVs and never imports the package.
 """
 
