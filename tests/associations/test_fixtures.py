@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("vietnamadminunits", reason="the `fixtures` extra is not installed")
+pytest.importorskip("vietnamadminunits", reason="vietnamadminunits (dev extra) is not installed")
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "associations" / "data"
