@@ -287,7 +287,10 @@ class AssociationRowResource:
             state.issue(CODE, self.duplicate_message(first))
             return
         node = next((n for n in self.nodes.get((tier, code), ()) if n.is_active_in(year)), None)
-        if node is None and (reason := self.not_active.get((tier, code, year))):
+        reason = self.not_active.get((tier, code, year))
+        if reason and (node is None or node.pk not in self.editable):
+            # The user's own node of that code has ended (or not begun); a reused code's node of
+            # this year is someone else's.
             state.issue(CODE, reason)
             return
         if node is None:
