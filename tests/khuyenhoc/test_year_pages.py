@@ -213,17 +213,13 @@ def _preview(user, rows):
 
 
 def test_a_reused_code_resolves_to_the_node_active_in_the_rows_year(central_officer, tree, two_eras):
-    preview = _preview(
-        central_officer,
-        [row(tree.p1, 2024, mobilised_cash=1), row(two_eras.merged, 2025, mobilised_cash=2)],
-    )
+    # One file's bytes for both steps: the confirmation is refused if the file changed since the preview.
+    content = xlsx([row(tree.p1, 2024, mobilised_cash=1), row(two_eras.merged, 2025, mobilised_cash=2)])
+    preview = imports.import_preview(user=central_officer, content=content, filename="so-lieu.xlsx")
     assert preview.errors == []
     assert [(r.name, r.year) for r in preview.rows] == [(tree.p1.name, 2024), (two_eras.merged.name, 2025)]
     imports.import_confirm(
-        user=central_officer,
-        content=xlsx([row(tree.p1, 2024, mobilised_cash=1), row(two_eras.merged, 2025, mobilised_cash=2)]),
-        filename="so-lieu.xlsx",
-        fingerprint=preview.fingerprint,
+        user=central_officer, content=content, filename="so-lieu.xlsx", fingerprint=preview.fingerprint
     )
     stored = AnnualReturn.objects.values_list("association_id", "year", "mobilised_cash")
     assert set(stored) == {(tree.p1.pk, 2024, 1), (two_eras.merged.pk, 2025, 2)}
@@ -259,14 +255,12 @@ def test_it_does_not_explain_a_unit_outside_the_users_scope(new_officer, tree, t
 
 
 def test_it_refuses_the_whole_file_and_writes_nothing(officer, tree, two_eras):
-    preview = _preview(officer, [row(tree.p1, 2024, mobilised_cash=1), row(tree.p1, 2025, mobilised_cash=1)])
+    content = xlsx([row(tree.p1, 2024, mobilised_cash=1), row(tree.p1, 2025, mobilised_cash=1)])
+    preview = imports.import_preview(user=officer, content=content, filename="so-lieu.xlsx")
     assert len(preview.errors) == 1
     with pytest.raises(imports.ImportRefused):
         imports.import_confirm(
-            user=officer,
-            content=xlsx([row(tree.p1, 2024, mobilised_cash=1), row(tree.p1, 2025, mobilised_cash=1)]),
-            filename="so-lieu.xlsx",
-            fingerprint=preview.fingerprint,
+            user=officer, content=content, filename="so-lieu.xlsx", fingerprint=preview.fingerprint
         )
     assert not AnnualReturn.objects.exists()
 
