@@ -23,14 +23,13 @@ from django.views.decorators.http import require_POST
 from associations.access import get_association_for_user, holds_perm_anywhere
 from associations.models import Perm
 from core.numbers import parse_id
-from core.years import reporting_year, year_choices
+from core.years import selected_year, year_choices
 
 from . import imports
 from .spreadsheets import files
 from .spreadsheets.exports import FORMATS, export_file
 from .spreadsheets.resources import RESOURCES
 from .spreadsheets.stash import stash_drop, stash_get, stash_put
-from .years import selected_year
 
 STASH_KEY = "funds_import"
 PREVIEW_ROWS_SHOWN = 1000
@@ -129,7 +128,7 @@ def import_upload(request):
             "can_import": can_import,
             "limit": files.limit_text(),
             "limit_bytes": settings.IMPORT_MAX_BYTES,
-            "year": selected_year(request, default=reporting_year()),
+            "year": selected_year(request),
             "years": year_choices(),
             "max_rows": files.MAX_ROWS,
         },
@@ -207,7 +206,7 @@ def _download(filename: str, content_type: str, data: bytes) -> HttpResponse:
 @login_required
 def import_template(request):
     _require_importer(request.user)
-    year = selected_year(request, default=reporting_year())
+    year = selected_year(request)
     return _download(
         *export_file(user=request.user, kind=_kind(request), year=year, fmt="xlsx", template=True)
     )
@@ -223,5 +222,5 @@ def export_figures(request, kind: str, fmt: str):
         if pk is None:
             raise Http404
         root = get_association_for_user(request.user, pk)
-    year = selected_year(request, default=reporting_year())
+    year = selected_year(request)
     return _download(*export_file(user=request.user, kind=kind, year=year, fmt=fmt, root=root))

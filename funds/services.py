@@ -3,10 +3,12 @@
 The entry form, the admin and the demo loader write through these functions, the review pages
 through funds/workflow.py, and the import confirmation checks its rows with the same functions
 (`ensure_writable`, `figure_outliers`) before writing them in bulk with their history
-(funds/spreadsheets/persist.py). They decide, each in one place: who may write (`user_has_perm`), whether
-the year is locked (`ensure_writable`, with the return row held by `select_for_update`), the
-version that tells an open form it is stale (`_bump`), the outlier rule (`figure_outliers`), and
-the history (every save and delete is stamped with its user for django-simple-history).
+(funds/spreadsheets/persist.py). They decide, each in one place: who may write (`user_has_perm`),
+whether the association is active in the year (`ensure_active`; the import finds only the nodes
+active in each row's year), whether the year is locked (`ensure_writable`, with the return row
+held by `select_for_update`), the version that tells an open form it is stale (`_bump`), the
+outlier rule (`figure_outliers`), and the history (every save and delete is stamped with its user
+for django-simple-history).
 """
 
 import datetime
@@ -18,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from associations.access import user_has_perm
 from associations.models import Association, Perm
+from associations.spans import not_active_message, related_in
 
 from .models import AnnualReturn, Fund, FundBalance, LockedError, Scholarship, Transfer
 
@@ -153,6 +156,18 @@ def year_is_locked(association_id: int, year: int) -> bool:
     ).exists()
 
 
+class InactiveYearError(ValidationError):
+    """Figures for a year in which the association is not active (before it began, after it merged)."""
+
+
+def ensure_active(association: Association, year: int) -> None:
+    """The tree of a year takes that year's figures: a node outside its active years takes none."""
+    if not association.is_active_in(year):
+        related = related_in(association, year)
+        message = not_active_message(association, year, who=association.name, related=related)
+        raise InactiveYearError(message, code="inactive")
+
+
 def _held_return(user, association: Association, year: int) -> AnnualReturn | None:
     """The rule every write of a year's figures passes: the right to write, the return held, the lock.
 
@@ -196,6 +211,7 @@ def annual_return_save(
     `confirm_outliers` says the writer has seen the figures that differ fivefold from last year's.
     """
     current = _held_return(user, association, year)
+    ensure_active(association, year)
     if current is not None and current.version != expected_version:
         raise ConflictError(current)
     if current is None and expected_version is not None:
@@ -319,6 +335,7 @@ def figures_row_check(*, user, row) -> None:
         if not user_has_perm(user, association, Perm.EDIT_FIGURES):
             raise PermissionDenied
         ensure_writable(AnnualReturn.objects.filter(association=association, year=year).first())
+    ensure_active(*_row_key(row))
 
 
 def annual_return_check(*, user, association: Association, year: int, expected_version: int | None) -> None:
@@ -327,6 +344,7 @@ def annual_return_check(*, user, association: Association, year: int, expected_v
         raise PermissionDenied
     current = AnnualReturn.objects.filter(association=association, year=year).first()
     ensure_writable(current)
+    ensure_active(association, year)
     if current is not None and expected_version is not None and current.version != expected_version:
         raise ConflictError(current)
 
@@ -335,6 +353,8 @@ def annual_return_check(*, user, association: Association, year: int, expected_v
 def figures_row_save(*, user, row: FundBalance | Scholarship | Transfer) -> None:
     """Save one row attached to a return, as the admin edits it, under the entry form's rules."""
     held = _held_for_row(user, row)
+    # Where the row goes must be active that year; where it was may not be (it is being moved out).
+    ensure_active(*_row_key(row))
     _save(row, user)
     for annual_return in held:
         _bump(annual_return, user)

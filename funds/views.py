@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from associations.access import get_association_for_user, holds_perm_anywhere, user_has_perm
-from associations.models import Perm
+from associations.models import Perm, active_in_q
+from associations.spans import not_active_message, related_in
 from core.numbers import grouped, parse_id
-from core.years import MAX_YEAR, MIN_YEAR, year_choices
+from core.years import MAX_YEAR, MIN_YEAR, selected_year, year_choices
 
 from . import services, workflow
 from .access import get_return_for_user
@@ -29,7 +30,6 @@ from .forms import (
 from .history import changes_since, return_history, was_sent_back
 from .models import AnnualReturn
 from .selectors import funds_with_balance, subtree_totals, transfers_received
-from .years import selected_year
 
 
 def _check_year(year: int) -> int:
@@ -173,7 +173,8 @@ def return_edit(request, pk: int, year: int):
             except ValidationError as exc:
                 for message in exc.messages:
                     form.add_error(None, message)
-                status = 409 if isinstance(exc, services.LockedError) else 200
+                refused = isinstance(exc, services.LockedError | services.InactiveYearError)
+                status = 409 if refused else 200
             else:
                 messages.success(request, _("Đã lưu số liệu năm %(year)s.") % {"year": year})
                 return redirect("return_edit", pk=association.pk, year=year)
@@ -188,13 +189,17 @@ def return_edit(request, pk: int, year: int):
     reopened = annual_return is not None and annual_return.status == AnnualReturn.Status.DRAFT
     reopened = reopened and bool(annual_return.reopen_reason)
     can_edit = write or user_has_perm(request.user, association, Perm.EDIT_FIGURES)
+    not_active = None
+    if not association.is_active_in(year):
+        related = related_in(association, year)
+        not_active = not_active_message(association, year, who=association.name, related=related)
     return render(
         request,
         "funds/return_edit.html",
         {
             "association": association,
             "year": year,
-            "years": year_choices(),
+            "years": year_choices(association),
             "annual_return": annual_return,
             "previous": previous,
             "form": form,
@@ -205,7 +210,8 @@ def return_edit(request, pk: int, year: int):
             "conflict": conflict,
             "locked": locked,
             "can_edit": can_edit,
-            "read_only": locked or not can_edit,
+            "read_only": locked or not can_edit or not_active is not None,
+            "not_active": not_active,
             "can_review": annual_return is not None and user_has_perm(request.user, association, Perm.REVIEW),
             "reopen_form": ReopenForm(),
             "reopened": reopened,
@@ -338,6 +344,7 @@ def review_list(request):
     pending = (
         AnnualReturn.objects.reviewable_by(request.user)
         .for_year(year)
+        .filter(active_in_q(year, prefix="association__"))
         .select_related("association", "association__parent", "submitted_by")
         .order_by("association__tree_id", "association__lft")
     )

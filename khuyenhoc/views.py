@@ -5,15 +5,17 @@ from django.shortcuts import render
 
 from associations.access import get_association_for_user, user_has_perm
 from associations.models import Association, Perm, RoleKind, ancestors_q
-from core.years import reporting_year, year_choices
+from associations.spans import not_active_message, related_in
+from core.years import default_year, selected_year, year_choices
 from funds.selectors import subtree_totals
-from funds.years import selected_year
 from reports.selectors import cluster_report_index
 
 
 @login_required
 def home(request):
     roles = list(request.user.roles.select_related("association").order_by("association__sort_key"))
+    for role in roles:
+        role.entry_year = default_year(role.association)
     return render(
         request,
         "khuyenhoc/home.html",
@@ -22,31 +24,44 @@ def home(request):
             "is_chair": any(r.role == RoleKind.CHAIR for r in roles),
             "is_reviewer": any(r.role == RoleKind.REVIEWER for r in roles) or request.user.is_superuser,
             "cluster_reports": cluster_report_index(user=request.user),
-            "reporting_year": reporting_year(),
             "roots": [] if roles else Association.objects.visible_to(request.user).filter(level=0),
         },
     )
 
 
+def _not_active(association: Association, year: int, visible) -> dict:
+    """What the page says in a year the association is not active: why, and where to go instead."""
+    related = related_in(association, year)
+    shown = (
+        set(visible.filter(pk__in=[r.pk for r in related]).values_list("pk", flat=True)) if related else ()
+    )
+    return {
+        "message": not_active_message(association, year, who=association.name, related=related),
+        "links": [r for r in related if r.pk in shown],
+        "year": default_year(association),
+    }
+
+
 @login_required
 def association_detail(request, pk: int):
     association = get_association_for_user(request.user, pk)
-    year = selected_year(request)
+    year = selected_year(request, association)
     visible = Association.objects.visible_to(request.user)
     ancestors = visible.filter(ancestors_q(association)).exclude(pk=association.pk).order_by("lft")
-    children = association.get_children().active_in(year).order_by("sort_key")
-    own_return = association.returns.filter(year=year).first()
-    return render(
-        request,
-        "khuyenhoc/association_detail.html",
-        {
-            "association": association,
-            "ancestors": ancestors,
-            "children": children,
-            "year": year,
-            "years": year_choices(),
-            "own_return": own_return,
-            "can_edit": user_has_perm(request.user, association, Perm.EDIT_FIGURES),
-            "totals": subtree_totals(year=year, nodes=[association])[association.pk],
-        },
+    context = {
+        "association": association,
+        "ancestors": ancestors,
+        "year": year,
+        "years": year_choices(association),
+        "can_edit": user_has_perm(request.user, association, Perm.EDIT_FIGURES),
+    }
+    if not association.is_active_in(year):
+        # No figures, children or totals: the tree of that year does not hold this node.
+        context["not_active"] = _not_active(association, year, visible)
+        return render(request, "khuyenhoc/association_detail.html", context)
+    context.update(
+        children=association.get_children().active_in(year).order_by("sort_key"),
+        own_return=association.returns.filter(year=year).first(),
+        totals=subtree_totals(year=year, nodes=[association])[association.pk],
     )
+    return render(request, "khuyenhoc/association_detail.html", context)

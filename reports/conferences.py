@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch, Subquery
 
 from associations.models import Association, active_in_q, ancestors_q
-from core.years import reporting_year
+from core.years import default_year
 from funds.models import RETURN_AMOUNT_FIELDS, AnnualReturn, Qualifier
 
 from .models import ClusterConference, IssuedReport
@@ -96,7 +96,7 @@ def next_conference_initial(*, cluster: Association) -> dict:
     """Defaults for the cluster's next conference: the last one's kind, number + 1, a year later, its next host."""
     last = latest_conference(cluster=cluster)
     if last is None:
-        return {"year": reporting_year()}
+        return {"year": default_year(cluster)}
     initial = {name: getattr(last, name) for name in CARRIED_OVER}
     initial.update(
         year=last.year + 1,

@@ -3,18 +3,17 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from associations.access import get_association_for_user, get_open_totals_node, open_totals
 from associations.models import Association, Perm, Tier
+from associations.spans import not_active_message, related_in
 from core.numbers import money_short, parse_id
-from core.years import MAX_YEAR, MIN_YEAR, year_choices
+from core.years import MAX_YEAR, MIN_YEAR, selected_year, year_choices
 from funds.forms import parse_seen
 from funds.views import report_bulk_approval
 from funds.workflow import annual_returns_approve_many
-from funds.years import selected_year
 
 from . import rankings
 from .charts import bar_chart, column_chart
@@ -57,6 +56,11 @@ def ranking_page(request):
     table = ranking_table(ranking, sort=request.GET.get("sap_xep", ""))
     chart = bar_chart([(f"{row.rank}. {row.association.short_name}", row.value) for row in ranking.ranked])
     year = ranking.year
+    node = ranking.scope.node
+    not_active = None
+    if node is not None and not node.is_active_in(year):
+        # A cluster or province of another year's tree: say why the table is empty, and who stands for it.
+        not_active = not_active_message(node, year, who=node.name, related=related_in(node, year))
     unsorted = request.GET.copy()
     unsorted.pop("sap_xep", None)
     return render(
@@ -70,6 +74,7 @@ def ranking_page(request):
             "value_kind": next(c.kind for c in table.columns if c.key == ranking.metric),
             "year": year,
             "years": year_choices(),
+            "not_active": not_active,
             "metrics": Metric.choices,
             "clusters": open_totals(request.user).active_in(year).of_tier(Tier.CLUSTER).order_by("code"),
             "provinces": Association.objects.visible_to(request.user)
@@ -155,7 +160,7 @@ def completeness_approve(request, pk: int):
 @login_required
 def province_trends(request, pk: int):
     province = get_open_totals_node(request.user, pk, tier=Tier.PROVINCE)
-    last_year = selected_year(request, default=timezone.localdate().year)
+    last_year = selected_year(request, province)
     points = trend(node=province, first_year=last_year - TREND_YEARS + 1, last_year=last_year)
     return render(
         request,
@@ -171,6 +176,6 @@ def province_trends(request, pk: int):
                 (_("Tổng vận động"), column_chart([(p.year, p.mobilised) for p in points], text=money_short)),
             ],
             "year": last_year,
-            "years": year_choices(),
+            "years": year_choices(province),
         },
     )

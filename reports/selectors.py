@@ -6,7 +6,7 @@ from django.db import connection
 from django.db.models import F
 
 from associations.access import report_clusters
-from associations.models import Association, Tier, subtree_q
+from associations.models import Association, Tier, active_in_q, subtree_q
 from funds import sql
 from funds.models import AnnualReturn, FundBalance, Scholarship, Transfer
 from funds.selectors import Totals, subtree_totals
@@ -54,6 +54,9 @@ def cluster_report(
 ) -> ClusterReport:
     """Everything the cluster report shows for `year`, in a fixed number of queries (ten, nine with `conference`).
 
+    The tree is the one of `year`: the provinces under the cluster then, and the figures of the
+    associations active then (as in the totals).
+
     1 conference (the year's latest unless given), 2 member provinces, 3-5 subtree totals (returns, scholarships, mobilised of the
     provinces with a population), 6 the members' own returns, 7 fund balances, 8 local fund
     balances below the provinces, 9 scholarships, 10 transfers received in the cluster.
@@ -72,23 +75,31 @@ def cluster_report(
         row.rank = rank
 
     funds = list(
-        FundBalance.objects.filter(subtree_q(cluster, prefix="fund__association__"), year=year)
+        FundBalance.objects.filter(
+            subtree_q(cluster, prefix="fund__association__"),
+            active_in_q(year, prefix="fund__association__"),
+            year=year,
+        )
         .select_related("fund", "fund__association")
         .order_by("fund__association__sort_key", F("balance").desc(nulls_last=True), "fund__name")
     )
     local_funds = list(
-        AnnualReturn.objects.filter(year=year, fund_balance__gt=0)
+        AnnualReturn.objects.filter(active_in_q(year, prefix="association__"), year=year, fund_balance__gt=0)
         .in_subtree_of(cluster)
         .exclude(association__tier=Tier.PROVINCE)
         .select_related("association", "association__parent")
         .order_by("-fund_balance")[:10]
     )
     scholarships = list(
-        Scholarship.objects.filter(subtree_q(cluster, prefix="association__"), year=year)
+        Scholarship.objects.filter(
+            subtree_q(cluster, prefix="association__"), active_in_q(year, prefix="association__"), year=year
+        )
         .select_related("association")
         .order_by("association__sort_key", "programme")
     )
-    transfers = Transfer.objects.filter(subtree_q(cluster, prefix="recipient__"), year=year)
+    transfers = Transfer.objects.filter(
+        subtree_q(cluster, prefix="recipient__"), active_in_q(year, prefix="recipient__"), year=year
+    )
     if conference is not None and conference.date is not None:
         transfers = transfers.filter(date=conference.date)
     transfers = list(transfers.select_related("giver", "recipient").order_by("date", "pk"))

@@ -103,6 +103,49 @@ def tree(db) -> Tree:
     return t
 
 
+class TwoEras:
+    """The small tree reformed in 2025: P1 and P2 (with their districts and communes) end in 2024 and
+    merge into "Một Hai", which carries P1's code and has a commune (code C1, reused) directly under it;
+    P3 and the clusters go on unchanged."""
+
+    def __init__(self, tree: Tree):
+        from associations.models import Succession
+
+        old = [tree.p1, tree.p2, tree.d1, tree.d2, tree.c1, tree.c2, tree.c3, tree.c4]
+        Association.objects.filter(pk__in=[n.pk for n in old]).update(active_until=2024)
+        self.merged = association_create(
+            tier=Tier.PROVINCE,
+            name="Hội Khuyến học tỉnh Một Hai",
+            short_name="Một Hai",
+            code=tree.p1.code,
+            parent=tree.cluster_a,
+            active_from=2025,
+        )
+        self.commune = association_create(
+            tier=Tier.COMMUNE,
+            name="Hội Khuyến học xã Bắc Mới",
+            short_name="Bắc Mới",
+            code=tree.c1.code,
+            parent=self.merged,
+            active_from=2025,
+        )
+        Succession.objects.bulk_create(
+            [
+                Succession(predecessor=tree.p1, successor=self.merged),
+                Succession(predecessor=tree.p2, successor=self.merged),
+                Succession(predecessor=tree.c1, successor=self.commune),
+            ]
+        )
+        tree.refresh()
+        self.merged.refresh_from_db()
+        self.commune.refresh_from_db()
+
+
+@pytest.fixture
+def two_eras(tree) -> TwoEras:
+    return TwoEras(tree)
+
+
 def make_user(username: str, role: str | None = None, association: Association | None = None):
     user = get_user_model().objects.create_user(username=username, password="pw-" + username)
     if role:

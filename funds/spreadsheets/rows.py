@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from associations.models import Association, Perm, active_during_q
+from associations.models import Association, Perm
+from associations.spans import nearest_in_time, not_active_message, related_in_bulk
 
 from .. import services
 from ..models import AnnualReturn
@@ -138,19 +139,20 @@ class AssociationRowResource:
         self.finish()
 
     def prepare(self, rows: list[dict]) -> None:
-        """Load what the rows may name or change: three queries, plus those of load_existing()."""
+        """Load what the rows may name or change: three queries, plus those of load_existing(), and
+        one more when a row names a node of another year."""
         keys = [self._parse_key(cells) for cells in rows]
         wanted = [k for k in keys if k is not None]
         codes = {code for _tier, code, _year in wanted}
         years = {year for _tier, _code, year in wanted}
         self.nodes: dict[tuple[str, str], list[Association]] = defaultdict(list)
         if wanted:
-            # One query for every code of the file; each row's year is matched in Python (is_active_in).
+            # One query for every code of the file, of any year: each row's year is matched in Python
+            # (is_active_in), and a node of another year tells a refused row why.
             nodes = Association.objects.filter(
-                active_during_q(min(years), max(years)),
                 tier__in={tier for tier, _code, _year in wanted},
                 code__in=codes,
-            ).only("pk", "tier", "code", "name", "short_name", "active_from", "active_until")
+            ).only("pk", "tier", "code", "name", "short_name", "sort_key", "active_from", "active_until")
             for node in nodes:
                 self.nodes[(node.tier, node.code)].append(node)
         node_ids = [n.pk for group in self.nodes.values() for n in group]
@@ -165,7 +167,27 @@ class AssociationRowResource:
             # default ordering's join, which would lock the associations' rows too.
             returns = returns.select_for_update().order_by("pk")
         self.returns = {(r.association_id, r.year): r for r in returns}
+        self.not_active = self._not_active_reasons(wanted)
         self.load_existing(node_ids, years)
+
+    def _not_active_reasons(self, keys: list[tuple[str, str, int]]) -> dict[tuple[str, str, int], str]:
+        """{(tier, code, year): why} for the rows whose code names, in the user's scope, only nodes of
+        other years: the nearest of them, and who stands for it that year (one query, none if no row)."""
+        nearest = {}
+        for tier, code, year in set(keys):
+            others = [n for n in self.nodes.get((tier, code), ()) if n.pk in self.editable]
+            if others and not any(n.is_active_in(year) for n in others):
+                nearest[(tier, code, year)] = nearest_in_time(others, year)
+        related = related_in_bulk([(node, key[2]) for key, node in nearest.items()])
+        return {
+            key: not_active_message(
+                node,
+                key[2],
+                who=_("Mã %(code)s (%(name)s)") % {"code": node.code, "name": node.short_name},
+                related=related[(node.pk, key[2])],
+            )
+            for key, node in nearest.items()
+        }
 
     def load_existing(self, node_ids: list[int], years: set[int]) -> None:
         """Read the objects the rows may update, in a fixed number of queries."""
@@ -265,6 +287,12 @@ class AssociationRowResource:
             state.issue(CODE, self.duplicate_message(first))
             return
         node = next((n for n in self.nodes.get((tier, code), ()) if n.is_active_in(year)), None)
+        reason = self.not_active.get((tier, code, year))
+        if reason and (node is None or node.pk not in self.editable):
+            # The user's own node of that code has ended (or not begun); a reused code's node of
+            # this year is someone else's.
+            state.issue(CODE, reason)
+            return
         if node is None:
             state.issue(
                 CODE,
