@@ -37,7 +37,9 @@ CHANGES: dict[str, frozenset[str]] = {
 PREDECESSORS_GRANT = frozenset({Perm.VIEW})
 
 # No role reshapes the tree or grants roles: a role that could would grant itself reviewer. Those are
-# for superusers (the central administrators), who see and may do everything.
+# for superusers (the central administrators), who see and may do everything. One step is a reviewer's:
+# carrying the roles of an ended node to its successors (associations.services.roles_carry_to_successors),
+# only where the reviewer reviews both the node and every successor, so nobody reaches further by it.
 
 # Open on purpose to every signed-in user, because the emulation movement compares openly:
 # - the totals of clusters and provinces (rankings, a province's trend): open_totals();
@@ -73,6 +75,15 @@ def user_has_perm(user, association: Association, perm: str) -> bool:
     return Role.objects.filter(
         ancestors_q(association, prefix="association__"), user=user, role__in=roles_with(perm)
     ).exists()
+
+
+def may_carry_roles(user, association: Association) -> bool:
+    """True when the user reviews `association` and it has successors to carry its roles to (one query).
+
+    The carrying itself also asks for the review right on every successor (roles_carry_to_successors).
+    """
+    reviewed = Association.objects.with_perm(user, Perm.REVIEW).filter(pk=association.pk)
+    return reviewed.filter(succeeded_by__isnull=False).exists()
 
 
 def holds_perm_anywhere(user, perm: str) -> bool:

@@ -146,6 +146,30 @@ def ensure_writable(annual_return: AnnualReturn | None) -> None:
         raise locked_error(annual_return.year)
 
 
+def ensure_active(association: Association, year: int) -> None:
+    """Figures are entered for the years the association was active in, and only those.
+
+    A role on a node that ended (the 2025 reform) keeps its rights there for those years; a year
+    after the end, or before the start, belongs to the successor or the predecessor.
+    """
+    if association.is_active_in(year):
+        return
+    if association.active_until is not None and year > association.active_until:
+        reason = _("Hội “%(name)s” chỉ hoạt động đến năm %(last)s nên không nhập được số liệu năm %(year)s.")
+    else:
+        reason = _("Hội “%(name)s” hoạt động từ năm %(first)s nên không nhập được số liệu năm %(year)s.")
+    raise ValidationError(
+        reason
+        % {
+            "name": association.name,
+            "first": association.active_from,
+            "last": association.active_until,
+            "year": year,
+        },
+        code="inactive_year",
+    )
+
+
 def year_is_locked(association_id: int, year: int) -> bool:
     """True when the association's return for `year` is approved (pages show it read-only)."""
     return AnnualReturn.objects.filter(
@@ -196,6 +220,7 @@ def annual_return_save(
     `confirm_outliers` says the writer has seen the figures that differ fivefold from last year's.
     """
     current = _held_return(user, association, year)
+    ensure_active(association, year)
     if current is not None and current.version != expected_version:
         raise ConflictError(current)
     if current is None and expected_version is not None:
@@ -325,6 +350,7 @@ def annual_return_check(*, user, association: Association, year: int, expected_v
     """Raise what annual_return_save would refuse (the right, the lock, a stale version), writing nothing."""
     if not user_has_perm(user, association, Perm.EDIT_FIGURES):
         raise PermissionDenied
+    ensure_active(association, year)
     current = AnnualReturn.objects.filter(association=association, year=year).first()
     ensure_writable(current)
     if current is not None and expected_version is not None and current.version != expected_version:
@@ -335,6 +361,7 @@ def annual_return_check(*, user, association: Association, year: int, expected_v
 def figures_row_save(*, user, row: FundBalance | Scholarship | Transfer) -> None:
     """Save one row attached to a return, as the admin edits it, under the entry form's rules."""
     held = _held_for_row(user, row)
+    ensure_active(*_row_key(row))
     _save(row, user)
     for annual_return in held:
         _bump(annual_return, user)

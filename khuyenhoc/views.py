@@ -3,7 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from associations.access import get_association_for_user, user_has_perm
+from associations.access import get_association_for_user, may_carry_roles, user_has_perm
 from associations.models import Association, Perm, RoleKind, ancestors_q
 from core.years import reporting_year, year_choices
 from funds.selectors import subtree_totals
@@ -47,6 +47,9 @@ def association_detail(request, pk: int):
             "years": year_choices(),
             "own_return": own_return,
             "can_edit": user_has_perm(request.user, association, Perm.EDIT_FIGURES),
+            # Only a node that ended has successors: the pages of the others ask nothing more.
+            "can_carry_roles": association.active_until is not None
+            and may_carry_roles(request.user, association),
             "totals": subtree_totals(year=year, nodes=[association])[association.pk],
         },
     )
