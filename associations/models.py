@@ -130,16 +130,20 @@ def _encloses_outer_row(outer: str = "", *, prefix: str = "") -> tuple:
 ANCESTOR_PATHS = ["pk", *("__".join(["parent"] * hops) + "_id" for hops in range(1, len(Tier.values)))]
 
 
-def _below_predecessor_of(roles) -> Exists:
+def _below_predecessor_of(roles) -> Q:
     """The outer query's node is at or below a predecessor of a node that one of `roles` covers.
 
-    The node's few ancestors are reached through its parents, so the database looks their successions
-    up by index and checks each successor against the user's roles: a fixed amount of work per node,
-    however large the tree or the history.
+    The node's few ancestors are reached through its parents, and each is looked up in the
+    successions by index (one EXISTS per ancestor, so that each is a plain equality the database can
+    search by, which an OR inside one EXISTS is not); each succession found has its successor
+    checked against the user's roles. A fixed amount of work per node, however large the tree or
+    the history.
     """
-    reached = functools.reduce(operator.or_, (Q(predecessor_id=OuterRef(path)) for path in ANCESTOR_PATHS))
-    covered = roles.filter(*_encloses_outer_row("successor__", prefix="association__"))
-    return Exists(Succession.objects.filter(reached, Exists(covered)))
+    covered = Exists(roles.filter(*_encloses_outer_row("successor__", prefix="association__")))
+    successions = Succession.objects.filter(covered)
+    return functools.reduce(
+        operator.or_, (Exists(successions.filter(predecessor_id=OuterRef(path))) for path in ANCESTOR_PATHS)
+    )
 
 
 class AssociationQuerySet(TreeQuerySet):
