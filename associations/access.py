@@ -1,7 +1,8 @@
 """Who may see and change what: the one access policy (DESIGN.md "Who may do what").
 
 A role is held on one node and covers the node's whole subtree. Every role sees that subtree; what
-it may change there is the table below. Outside what a user sees a URL answers 404, and a write
+it may change there is the table below. It also sees, read only, the history its nodes took over
+(PREDECESSORS_GRANT). Outside what a user sees a URL answers 404, and a write
 without the right answers 403. Views, exports, imports and the admin ask here; the scoping SQL is
 `Association.objects.visible_to()` / `with_perm()`, and rows that belong to an association are
 scoped through it by `ScopedQuerySet`.
@@ -26,8 +27,19 @@ CHANGES: dict[str, frozenset[str]] = {
     RoleKind.REVIEWER: frozenset({Perm.REVIEW, Perm.EDIT_CONFERENCE}),
     RoleKind.VIEWER: frozenset(),
 }
+# A role also reads the history of what its nodes took over in a reorganisation (the 2025 reform): the
+# subtrees of the predecessors of the node it is held on and of every node below it, so new Tuyên
+# Quang reads old Hà Giang and old Tuyên Quang with their districts and communes, and a new commune
+# its old communes. Read only: the figures of an ended node are corrected by the roles held on it
+# (they keep their rights for the years it was active) or carried from it (roles_carry_to_successors).
+# History does not flow back: a role on an ended node does not see its successor, which holds other
+# predecessors' figures too (old Hà Giang's officer does not see new Tuyên Quang).
+PREDECESSORS_GRANT = frozenset({Perm.VIEW})
+
 # No role reshapes the tree or grants roles: a role that could would grant itself reviewer. Those are
-# for superusers (the central administrators), who see and may do everything.
+# for superusers (the central administrators), who see and may do everything. One step is a reviewer's:
+# carrying the roles of an ended node to its successors (associations.services.roles_carry_to_successors),
+# only where the reviewer reviews both the node and every successor, so nobody reaches further by it.
 
 # Open on purpose to every signed-in user, because the emulation movement compares openly:
 # - the totals of clusters and provinces (rankings, a province's trend): open_totals();
@@ -52,14 +64,26 @@ def is_central_admin(user) -> bool:
 
 
 def user_has_perm(user, association: Association, perm: str) -> bool:
-    """True when one of the user's roles on the node or an ancestor grants `perm`."""
+    """True when one of the user's roles on the node or an ancestor grants `perm` (for seeing, also a
+    role covering a successor of the node or of an ancestor; one query)."""
     if not _signed_in(user):
         return False
     if user.is_superuser:
         return True
+    if perm in PREDECESSORS_GRANT:
+        return Association.objects.with_perm(user, perm).filter(pk=association.pk).exists()
     return Role.objects.filter(
         ancestors_q(association, prefix="association__"), user=user, role__in=roles_with(perm)
     ).exists()
+
+
+def may_carry_roles(user, association: Association) -> bool:
+    """True when the user reviews `association` and it has successors to carry its roles to (one query).
+
+    The carrying itself also asks for the review right on every successor (roles_carry_to_successors).
+    """
+    reviewed = Association.objects.with_perm(user, Perm.REVIEW).filter(pk=association.pk)
+    return reviewed.filter(succeeded_by__isnull=False).exists()
 
 
 def holds_perm_anywhere(user, perm: str) -> bool:

@@ -1,9 +1,12 @@
+import functools
+import operator
 import unicodedata
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
@@ -106,6 +109,43 @@ def ancestors_q(node, *, prefix: str = "") -> Q:
     )
 
 
+def _encloses_outer_row(outer: str = "", *, prefix: str = "") -> tuple:
+    """Lookups: the node reached through `prefix` is the outer query's node (reached through `outer`) or
+    above it, as ancestors_q(outer, prefix=prefix).
+
+    The "+ 0" keeps the database off the tree index for the inner node, whose range test it would
+    otherwise run against every node of the tree for each outer row: it starts from the user's few
+    roles (or their predecessors) instead and tests each against the outer row.
+    """
+    column = lambda name: F(f"{prefix}{name}") + 0  # noqa: E731
+    return (
+        Exact(column("tree_id"), OuterRef(f"{outer}tree_id")),
+        LessThanOrEqual(column("lft"), OuterRef(f"{outer}lft")),
+        GreaterThanOrEqual(column("rght"), OuterRef(f"{outer}rght")),
+    )
+
+
+# The paths from a node to itself and to each of its ancestors: a node has at most one ancestor per
+# tier above its own (ALLOWED_PARENTS), so a commune has four.
+ANCESTOR_PATHS = ["pk", *("__".join(["parent"] * hops) + "_id" for hops in range(1, len(Tier.values)))]
+
+
+def _below_predecessor_of(roles) -> Q:
+    """The outer query's node is at or below a predecessor of a node that one of `roles` covers.
+
+    The node's few ancestors are reached through its parents, and each is looked up in the
+    successions by index (one EXISTS per ancestor, so that each is a plain equality the database can
+    search by, which an OR inside one EXISTS is not); each succession found has its successor
+    checked against the user's roles. A fixed amount of work per node, however large the tree or
+    the history.
+    """
+    covered = Exists(roles.filter(*_encloses_outer_row("successor__", prefix="association__")))
+    successions = Succession.objects.filter(covered)
+    return functools.reduce(
+        operator.or_, (Exists(successions.filter(predecessor_id=OuterRef(path))) for path in ANCESTOR_PATHS)
+    )
+
+
 class AssociationQuerySet(TreeQuerySet):
     def active_in(self, year: int):
         """Nodes active in `year` (open-ended bounds count as always)."""
@@ -116,16 +156,20 @@ class AssociationQuerySet(TreeQuerySet):
         return self.filter(tier__in=tiers)
 
     def _covered_by_roles(self, user, perm: str | None):
-        roles = Role.objects.filter(ancestors_q("", prefix="association__"), user=user)
-        if perm is not None:
-            # The policy's table of rights lives with the access rules, which import this module.
-            from .access import roles_with
+        # The policy's table of rights lives with the access rules, which import this module.
+        from .access import PREDECESSORS_GRANT, roles_with
 
+        roles = Role.objects.filter(user=user)
+        if perm is not None:
             roles = roles.filter(role__in=roles_with(perm))
-        return self.filter(Exists(roles))
+        covered = Exists(roles.filter(*_encloses_outer_row(prefix="association__")))
+        if perm is None or perm in PREDECESSORS_GRANT:
+            covered |= _below_predecessor_of(roles)
+        return self.filter(covered)
 
     def visible_to(self, user):
-        """Nodes inside the subtree of any of the user's roles; everything for a superuser.
+        """Nodes inside the subtree of any of the user's roles, or of a predecessor of a node inside one
+        (the history it took over, read only); everything for a superuser.
 
         The scoping SQL of the access policy (associations/access.py); views ask the policy.
         """
@@ -136,7 +180,8 @@ class AssociationQuerySet(TreeQuerySet):
         return self._covered_by_roles(user, None)
 
     def with_perm(self, user, perm: str):
-        """Nodes on which the user holds `perm` through a role on the node or an ancestor."""
+        """Nodes on which the user holds `perm` through a role on the node or an ancestor (for seeing,
+        also through a role covering a successor of the node or of an ancestor)."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_superuser:

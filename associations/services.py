@@ -1,10 +1,12 @@
 from collections.abc import Callable
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from .access import is_central_admin
-from .models import Association, Role
+from .models import Association, Perm, Role
+from .selectors import roles_to_carry
 
 # Checks a tree edit must pass, given the node as stored and {field: new value} of what changes.
 # The tree knows nothing of money, so the apps whose figures hang on the tree register theirs here
@@ -97,3 +99,37 @@ def role_grant(*, user, association: Association, role: str) -> Role:
     obj.full_clean()
     obj.save()
     return obj
+
+
+# The reason kept in the roles' history. It is stored, so it stays in one language whatever the reader's.
+CARRY_REASON = "Chuyển từ hội tiền thân {name} (#{pk})"
+
+
+@transaction.atomic
+def roles_carry_to_successors(*, user, association: Association) -> list[Role]:
+    """Give each holder of a role on `association` the same role on each of its successors; return the new roles.
+
+    For a node that ended in a reorganisation: its officers carry on in the node that took it over.
+    The user reviews the node and every successor (or is a central administrator): a role is placed
+    only where its giver already has the say, so a reviewer cannot reach further by carrying their own.
+    Roles already held are left as they are, so a second run adds nothing. Each new role's history
+    names the user and the predecessor it came from.
+    """
+    successors = set(association.successors.values_list("pk", flat=True))
+    reviewed = Association.objects.with_perm(user, Perm.REVIEW).filter(pk__in={association.pk, *successors})
+    if reviewed.count() != len(successors) + 1:
+        raise PermissionDenied
+    if not successors:
+        raise ValidationError(_("Hội này không có hội kế thừa nên không có nơi chuyển vai trò đến."))
+    reason = CARRY_REASON.format(name=association.short_name, pk=association.pk)[:100]
+    created = []
+    for carried in roles_to_carry(association=association):
+        if carried.held:
+            continue
+        role = Role(user=carried.holder, association=carried.successor, role=carried.role)
+        role.full_clean()
+        role._history_user = user
+        role._change_reason = reason
+        role.save()
+        created.append(role)
+    return created

@@ -42,6 +42,7 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("", views.home, name="home"),
     path("hoi/<int:pk>/", views.association_detail, name="association_detail"),
+    path("", include("associations.urls")),
     path("", include("funds.urls")),
     path("", include("funds.import_urls")),
     path("", include("reports.urls")),

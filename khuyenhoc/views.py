@@ -3,7 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from associations.access import get_association_for_user, user_has_perm
+from associations.access import get_association_for_user, may_carry_roles, user_has_perm
 from associations.models import Association, Perm, RoleKind, ancestors_q
 from associations.spans import not_active_message, related_in
 from core.years import default_year, selected_year, year_choices
@@ -54,6 +54,8 @@ def association_detail(request, pk: int):
         "year": year,
         "years": year_choices(association),
         "can_edit": user_has_perm(request.user, association, Perm.EDIT_FIGURES),
+        # Only a node that ended has successors: the pages of the others ask nothing more.
+        "can_carry_roles": association.active_until is not None and may_carry_roles(request.user, association),
     }
     if not association.is_active_in(year):
         # No figures, children or totals: the tree of that year does not hold this node.

@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from associations.models import RoleKind
+from associations.models import Role, RoleKind
 from funds.models import AnnualReturn
 from reports.models import ClusterConference
 from tests.conftest import make_user
@@ -24,6 +24,8 @@ def _request(case: str, tree) -> tuple[str, str, dict | None]:
     p1, cluster = tree.p1, tree.cluster_a
     if case == "association_detail":
         return "get", reverse("association_detail", args=[tree.c1.pk]), None
+    if case in ("role_carry", "role_carry_post"):
+        return ("post" if case.endswith("_post") else "get"), reverse("role_carry", args=[tree.c1.pk]), {}
     if case in ("cluster_report", "cluster_report_pdf"):
         return "get", reverse(case, args=[cluster.pk, YEAR - 1]), None  # a year without a conference
     if case == "conference_list":
@@ -77,6 +79,9 @@ def _row(officer, viewer, outsider, chair, reviewer, stranger) -> dict[str, int]
 #                                                officer viewer outsider chair reviewer stranger
 MATRIX = {
     "association_detail": _row(200, 200, 404, 200, 200, 404),
+    # C1 has no successor: the reviewer is told so (and sent back to the association's page).
+    "role_carry": _row(403, 403, 404, 403, 200, 404),
+    "role_carry_post": _row(403, 403, 404, 403, 302, 404),
     # The report is shared with every member association of the cluster (the outsider's P2 is one).
     "cluster_report": _row(200, 200, 200, 200, 200, 404),
     "conference_list": _row(200, 200, 200, 200, 200, 404),
@@ -108,6 +113,7 @@ MATRIX = {
     "user_reset_link": _row(403, 403, 404, 403, 200, 404),
 }
 WRITES = {
+    "role_carry_post",
     "conference_edit_post",
     "completeness_approve",
     "import_upload_post",
@@ -121,6 +127,7 @@ COVERED = {
     **dict.fromkeys(
         [
             "association_detail",
+            "role_carry",
             "cluster_report",
             "cluster_report_pdf",
             "conference_list",
@@ -158,6 +165,7 @@ COVERED = {
 
 def _state():
     return (
+        list(Role.objects.order_by("pk").values_list("user_id", "association_id", "role")),
         list(ClusterConference.objects.values_list("place", flat=True)),
         list(AnnualReturn.objects.values_list("status", flat=True)),
         list(get_user_model().objects.order_by("pk").values_list("password", flat=True)),
