@@ -217,7 +217,7 @@ def test_an_ended_nodes_officer_still_corrects_its_active_years(eras, old_office
 def test_it_refuses_figures_for_a_year_after_the_node_ended(eras, old_officer, client):
     client.force_login(old_officer)
     response = client.post(reverse("return_edit", args=[eras.p1.pk, NEW_YEAR]), form_data(population=1234))
-    assert "hoạt động đến năm 2024" in response.content.decode()
+    assert "không còn hoạt động năm 2025" in response.content.decode()
     assert not AnnualReturn.objects.filter(association=eras.p1, year=NEW_YEAR).exists()
     with pytest.raises(ValidationError, match="2025"):
         services.annual_return_save(

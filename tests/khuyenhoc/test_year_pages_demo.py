@@ -179,4 +179,7 @@ def test_the_pages_of_2025_cost_what_those_of_2022_do(client, demo):
     AnnualReturn.objects.filter(year__in=[2022, 2025]).update(status=AnnualReturn.Status.SUBMITTED)
     old = [page for page in _pages(2022) if "hoi-nghi" not in page[1]]
     new = [page for page in _pages(2025) if "hoi-nghi" not in page[1]]
-    assert _counts(client, new) == _counts(client, old)
+    expected = _counts(client, old)
+    # Old Hà Giang ended in 2024, so its page asks once more: may the user carry its roles on?
+    expected[2] -= 1
+    assert _counts(client, new) == expected
