@@ -14,6 +14,11 @@ def derivation_note(derivation: Derivation | None, year: int) -> str:
             "year": str(year),
             "names": ", ".join(derivation.split),
         }
+    if len(derivation.missing) == len(derivation.names):
+        return _("%(year)s: chưa có số liệu của %(names)s cũ") % {
+            "year": str(year),
+            "names": ", ".join(derivation.names),
+        }
     note = _("%(year)s: cộng %(names)s cũ") % {"year": str(year), "names": ", ".join(derivation.names)}
     if derivation.missing:
         note += " " + _("(chưa có số liệu: %(names)s)") % {"names": ", ".join(derivation.missing)}

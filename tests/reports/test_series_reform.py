@@ -8,7 +8,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from associations.access import open_totals
-from associations.models import Association, RoleKind
+from associations.models import Association, RoleKind, Succession, Tier
+from associations.services import association_create
 from reports import snapshot
 from reports.exports import NOTE, export_csv, export_xlsx, ranking_table
 from reports.rankings import Metric, Scope, ScopeKind, ranking
@@ -138,10 +139,18 @@ def test_it_says_so_in_the_report(era):
     assert "so với tổng năm 2024 của Hai, Một cũ" in sentence
 
 
-def test_it_prints_the_note_under_the_report_table(client, era):
+def test_it_prints_the_note_under_the_report_table_for_members_with_figures(client, db):
+    era = build_era(extra_predecessors=1)
+    save_figures(era)
+    # A 2025 province without a return this year: its row says so, with no note on a change it lacks.
+    empty = association_create(
+        tier=Tier.PROVINCE, name="Hội Bốn", short_name="Bốn", code="04", parent=era.cluster, active_from=NEW
+    )
+    Succession.objects.create(predecessor=era.ba_old, successor=empty)
     client.force_login(make_user("xem", RoleKind.VIEWER, era.central))
     body = client.get(reverse("cluster_report", args=[era.cluster.pk, NEW])).content.decode()
-    assert f"Mới: so năm trước với năm {NOTE_MOI}." in body
+    assert "Mới: so năm trước với năm 2024: cộng Hai, Một, Thêm 0 cũ (chưa có số liệu: Thêm 0)." in body
+    assert "Bốn: so năm trước" not in body
 
 
 @pytest.mark.parametrize("grown", [0, 4], indirect=True, ids=["one-reform", "more-predecessors"])
@@ -243,3 +252,20 @@ def test_it_renders_a_new_nodes_page_in_fixed_queries(client, grown, django_asse
     # and the predecessors once more for the totals (2025 compares with their 2024)
     with django_assert_num_queries(13):
         _page(client, grown.moi)
+
+
+# The note itself
+
+
+def test_it_words_the_note_by_what_was_found():
+    from funds.selectors import Derivation
+    from reports.derivations import derivation_note
+
+    assert derivation_note(None, OLD) == ""
+    assert derivation_note(Derivation(names=("Hai", "Một")), OLD) == NOTE_MOI
+    partly = Derivation(names=("Hai", "Một"), missing=("Hai",))
+    assert derivation_note(partly, OLD) == "2024: cộng Hai, Một cũ (chưa có số liệu: Hai)"
+    nothing = Derivation(names=("Hai", "Một"), missing=("Hai", "Một"))
+    assert derivation_note(nothing, OLD) == "2024: chưa có số liệu của Hai, Một cũ"
+    split = Derivation(names=("An", "Bình"), split=("Bình",))
+    assert derivation_note(split, OLD) == "2024: không cộng dồn vì xã cũ được chia (Bình)"
