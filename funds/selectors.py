@@ -312,7 +312,10 @@ class Lineage:
     totals for that year, each by the all-levels rule, unless a predecessor also has another
     successor (a commune split across new ones). Its figures are then whole in every successor's
     history and no share is known, so nothing is summed: the year stays empty, marked as not summed,
-    and the predecessors are shown side by side instead (funds.lineage.predecessor_table).
+    and the predecessors are shown side by side instead (predecessor_table). Per inhabitant of a
+    summed year divides the money of the predecessors that gave a population by their population;
+    a change per inhabitant is shown only between years over the same ground (every predecessor
+    with a population in a summed year, as the node's own year covers them all).
     """
 
     node_id: int
