@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 
-from associations.models import Association, Tier
+from associations.models import Association, Succession, Tier
 
 from . import sql
 from .models import Scholarship, mobilised_total
@@ -25,6 +25,24 @@ def pct_change(new: int | None, old: int | None) -> Decimal | None:
     if new is None or not old:
         return None
     return (Decimal(new - old) * 100 / Decimal(old)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """A year before the node existed, read from its predecessors (the 2025 reform).
+
+    `names` are every predecessor's short name in sort-key order; `missing` those with no return that
+    year; `split` those that other nodes succeed too. A split predecessor's figures belong to several
+    successors and nobody knows the shares, so with any split nothing is summed.
+    """
+
+    names: tuple[str, ...]
+    missing: tuple[str, ...] = ()
+    split: tuple[str, ...] = ()
+
+    @property
+    def summed(self) -> bool:
+        return not self.split
 
 
 @dataclass
@@ -53,6 +71,19 @@ class Totals:
     # An all-levels return, and what the returns below it add up to (reconciliation).
     all_levels: bool = False
     below_mobilised: int | None = None
+    # The year (or the year before) predates the node: its figures are its predecessors' (or none).
+    derived: Derivation | None = None
+    prev_derived: Derivation | None = None
+
+    @property
+    def from_predecessors(self) -> list[str]:
+        """The predecessors whose totals make this year's figures; empty when the node's own."""
+        return list(self.derived.names) if self.derived and self.derived.summed else []
+
+    @property
+    def prev_from_predecessors(self) -> list[str]:
+        """The predecessors whose totals make the previous year's figures; empty when the node's own."""
+        return list(self.prev_derived.names) if self.prev_derived and self.prev_derived.summed else []
 
     @property
     def below_share_pct(self) -> Decimal | None:
@@ -82,12 +113,15 @@ class Totals:
 
     @property
     def per_inhabitant(self) -> int | None:
-        numerator = self.mobilised_with_population if self.aggregate else self.mobilised
+        # A sum of predecessors divides like a cluster: the money of those that gave a population.
+        by_parts = self.aggregate or self.derived is not None
+        numerator = self.mobilised_with_population if by_parts else self.mobilised
         return per_head(numerator, self.population)
 
     @property
     def prev_per_inhabitant(self) -> int | None:
-        numerator = self.prev_mobilised_with_population if self.aggregate else self.prev_mobilised
+        by_parts = self.aggregate or self.prev_derived is not None
+        numerator = self.prev_mobilised_with_population if by_parts else self.prev_mobilised
         return per_head(numerator, self.prev_population)
 
     @property
@@ -231,7 +265,153 @@ def _with_population(aggregate: YearSums, provinces: list[YearSums]) -> tuple[in
     return (sum(amounts) if amounts else None), {p.node_id for p in inside}
 
 
-def _fill(totals: Totals, now: YearSums | None, before: YearSums | None) -> bool:
+def _sum(values: Iterable[int | None]) -> int | None:
+    """The sum of the values given; None when none was (blank means not reported, not zero)."""
+    present = [v for v in values if v is not None]
+    return sum(present) if present else None
+
+
+@dataclass(frozen=True)
+class Predecessor:
+    """A node the reform replaced, and the other nodes that succeed it too (a split when any)."""
+
+    pk: int
+    name: str
+    short_name: str
+    others: tuple[str, ...] = ()
+
+
+@dataclass
+class Derived:
+    """A node's year summed from its predecessors' sums; _fill() reads it like a YearSums."""
+
+    derivation: Derivation
+    tier: str
+    returns: int = 0
+    figures: dict = field(default_factory=dict)
+    own_population: int | None = None
+    mobilised_with_population: int | None = None
+    # The predecessors whose population the per inhabitant divides by.
+    with_population: frozenset[int] = frozenset()
+    all_levels: bool = False
+    below: dict = field(default_factory=dict)
+
+    def total(self, name: str) -> int | None:
+        return self.figures.get(name)
+
+    @property
+    def mobilised(self) -> int | None:
+        return mobilised_total(self.total("mobilised_cash"), self.total("mobilised_in_kind"))
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """A node active from `active_from` and its predecessors, in sort-key order (one reform, not transitive).
+
+    The rule: for a year before `active_from` the node's figures are the sum of its predecessors'
+    totals for that year, each by the all-levels rule, unless a predecessor also has another
+    successor (a commune split across new ones). Its figures are then whole in every successor's
+    history and no share is known, so nothing is summed: the year stays empty, marked as not summed,
+    and the predecessors are shown side by side instead (predecessor_table). Per inhabitant of a
+    summed year divides the money of the predecessors that gave a population by their population;
+    a change per inhabitant is shown only between years over the same ground (every predecessor
+    with a population in a summed year, as the node's own year covers them all).
+    """
+
+    node_id: int
+    tier: str
+    active_from: int
+    predecessors: tuple[Predecessor, ...]
+
+    def covers(self, year: int) -> bool:
+        """`year` predates the node, so its figures are read from the predecessors."""
+        return year < self.active_from
+
+    @property
+    def split(self) -> tuple[str, ...]:
+        return tuple(p.short_name for p in self.predecessors if p.others)
+
+    def derive(self, year: int, sums: dict[tuple[int, int], YearSums]) -> Derived:
+        """The node's `year` from its predecessors' sums (given for that year)."""
+        found = [sums[p.pk, year] for p in self.predecessors if (p.pk, year) in sums]
+        derivation = Derivation(
+            names=tuple(p.short_name for p in self.predecessors),
+            missing=tuple(p.short_name for p in self.predecessors if (p.pk, year) not in sums),
+            split=self.split,
+        )
+        if not derivation.summed:
+            return Derived(derivation=derivation, tier=self.tier)
+        # Like a cluster: the population of the predecessors that gave one, and only their money over it.
+        counted = [s for s in found if s.own_population]
+        return Derived(
+            derivation=derivation,
+            tier=self.tier,
+            returns=sum(s.returns for s in found),
+            figures={name: _sum(s.total(name) for s in found) for name in SUMMED},
+            own_population=_sum(s.own_population for s in counted),
+            mobilised_with_population=_sum(s.mobilised for s in counted),
+            with_population=frozenset(s.node_id for s in counted),
+        )
+
+
+def lineages(ids: list[int]) -> dict[int, Lineage]:
+    """{node id: Lineage} for those of the nodes given that have predecessors and a first year (one query).
+
+    Clusters and the central node are the same nodes across the reform and have none.
+    """
+    direct = Succession.objects.filter(successor__in=ids).values("predecessor")
+    rows = Succession.objects.filter(predecessor__in=direct).values_list(
+        "predecessor_id",
+        "predecessor__name",
+        "predecessor__short_name",
+        "predecessor__sort_key",
+        "successor_id",
+        "successor__short_name",
+        "successor__sort_key",
+        "successor__tier",
+        "successor__active_from",
+    )
+    successors: dict[int, list[tuple[str, int, str]]] = {}
+    predecessors: dict[int, list[tuple[str, int, str, str]]] = {}
+    nodes: dict[int, tuple[str, int | None]] = {}
+    for pred, name, short, key, succ, succ_short, succ_key, tier, active_from in rows:
+        successors.setdefault(pred, []).append((succ_key, succ, succ_short))
+        predecessors.setdefault(succ, []).append((key, pred, name, short))
+        nodes[succ] = (tier, active_from)
+    result = {}
+    for pk in ids:
+        tier, active_from = nodes.get(pk, (None, None))
+        if active_from is None or tier in (Tier.CLUSTER, Tier.CENTRAL):
+            continue
+        chosen = [
+            Predecessor(
+                pk=pred,
+                name=name,
+                short_name=short,
+                others=tuple(s for _key, other, s in sorted(successors[pred]) if other != pk),
+            )
+            for _key, pred, name, short in sorted(predecessors[pk])
+        ]
+        result[pk] = Lineage(node_id=pk, tier=tier, active_from=active_from, predecessors=tuple(chosen))
+    return result
+
+
+def _may_derive(nodes: list[Association | int], first_year: int) -> bool:
+    """Some node may have begun after `first_year`; a bare id may, as far as is known without a query."""
+    return any(
+        not isinstance(n, Association) or (n.active_from is not None and n.active_from > first_year)
+        for n in nodes
+    )
+
+
+def _year(pk: int, year: int, sums: dict, lineage: Lineage | None) -> YearSums | Derived | None:
+    """What the node's figures for `year` are read from: its own sums, or its predecessors'."""
+    if lineage is not None and lineage.covers(year):
+        return lineage.derive(year, sums)
+    return sums.get((pk, year))
+
+
+def _fill(totals: Totals, now: YearSums | Derived | None, before: YearSums | Derived | None) -> bool:
     """Set `totals` from the sums of its year and the year before; True for a cluster or the central node."""
     if now is not None:
         totals.returns = now.returns
@@ -256,6 +436,23 @@ def _fill(totals: Totals, now: YearSums | None, before: YearSums | None) -> bool
     return False
 
 
+def _fill_derived(totals: Totals, now, before, lineage: Lineage | None) -> None:
+    """Mark the years read from predecessors, and compare per inhabitant only over the same ground."""
+    if lineage is None:
+        return
+    if isinstance(now, Derived):
+        totals.derived = now.derivation
+        totals.mobilised_with_population = now.mobilised_with_population
+    if isinstance(before, Derived):
+        totals.prev_derived = before.derivation
+        totals.prev_mobilised_with_population = before.mobilised_with_population
+    if totals.derived or totals.prev_derived:
+        # The node's own year covers all its predecessors' ground; a derived one, those with a population.
+        everything = frozenset(p.pk for p in lineage.predecessors)
+        ground = [x.with_population if isinstance(x, Derived) else everything for x in (now, before)]
+        totals.comparable = ground[0] == ground[1]
+
+
 def _fill_aggregate(totals: Totals, now: YearSums | None, before: YearSums | None, provinces: list[YearSums]):
     reported_now = reported_before = set()
     if now is not None:
@@ -270,21 +467,27 @@ def subtree_totals(*, year: int, nodes: Iterable[Association | int]) -> dict[int
     """{node id: Totals} for every node given, each by the all-levels rule, in a fixed number of queries.
 
     Two queries whatever the size of the tree (the returns of this year and the last, the
-    scholarships), and a third when a cluster or the central node is among `nodes` (the totals of
-    their provinces, so that per inhabitant divides only the money of provinces with a population).
+    scholarships); a third when a cluster or the central node is among `nodes` (the totals of
+    their provinces, so that per inhabitant divides only the money of provinces with a population);
+    and one first when a node began after last year (its predecessors, whose sums the other
+    queries read with the nodes': see Lineage for the rule).
     """
+    nodes = list(nodes)
     ids = [n.pk if isinstance(n, Association) else int(n) for n in nodes]
     result = {pk: Totals(node_id=pk, year=year) for pk in ids}
     if not ids:
         return result
-    ids_sql, params = _ids_sql(ids)
+    lineage_of = lineages(ids) if _may_derive(nodes, year - 1) else {}
+    ids_sql, params = _ids_sql([*ids, *(p.pk for lin in lineage_of.values() for p in lin.predecessors)])
     sums = _year_sums(years=[year, year - 1], nodes_sql=ids_sql, params=params)
-    aggregates = [
-        (totals, sums.get((pk, year)), sums.get((pk, year - 1)))
-        for pk, totals in result.items()
-        if _fill(totals, sums.get((pk, year)), sums.get((pk, year - 1)))
-    ]
-    _add_scholarships(year, ids_sql, params, result)
+    aggregates = []
+    for pk, totals in result.items():
+        lineage = lineage_of.get(pk)
+        now, before = _year(pk, year, sums, lineage), _year(pk, year - 1, sums, lineage)
+        if _fill(totals, now, before):
+            aggregates.append((totals, now, before))
+        _fill_derived(totals, now, before, lineage)
+    _add_scholarships(year, ids_sql, params, result, lineage_of)
     if aggregates:
         aggregate_ids = [t.node_id for t, _, _ in aggregates]
         provinces = list(_provinces_sums(years=[year, year - 1], aggregate_ids=aggregate_ids).values())
@@ -296,16 +499,20 @@ def subtree_totals(*, year: int, nodes: Iterable[Association | int]) -> dict[int
 def yearly_totals(*, node: Association, first_year: int, last_year: int) -> list[Totals]:
     """The node's Totals for each year from `first_year` to `last_year`, by the rule of subtree_totals.
 
-    Scholarships aside. One query, and a second for a cluster or the central node.
+    Years before the node began are its predecessors' sums (see Lineage). Scholarships aside. One
+    query; a second for a cluster or the central node, or first for a node that began after `first_year` - 1
+    (its predecessors).
     """
-    ids_sql, params = _ids_sql([node.pk])
     years = list(range(first_year - 1, last_year + 1))
+    lineage = lineages([node.pk]).get(node.pk) if _may_derive([node], years[0]) else None
+    ids_sql, params = _ids_sql([node.pk, *(p.pk for p in (lineage.predecessors if lineage else ()))])
     sums = _year_sums(years=years, nodes_sql=ids_sql, params=params)
     points = []
     for year in years[1:]:
         totals = Totals(node_id=node.pk, year=year)
-        now, before = sums.get((node.pk, year)), sums.get((node.pk, year - 1))
+        now, before = _year(node.pk, year, sums, lineage), _year(node.pk, year - 1, sums, lineage)
         _fill(totals, now, before)
+        _fill_derived(totals, now, before, lineage)
         points.append((totals, now, before))
     if node.tier in (Tier.CLUSTER, Tier.CENTRAL) and sums:
         provinces = list(_provinces_sums(years=years, aggregate_ids=[node.pk]).values())
@@ -315,8 +522,72 @@ def yearly_totals(*, node: Association, first_year: int, last_year: int) -> list
     return [totals for totals, _, _ in points]
 
 
-def _add_scholarships(year: int, ids_sql: str, params: dict, result: dict[int, Totals]) -> None:
-    """Scholarships are listed programmes, not aggregates: each counts once, at whatever tier it is listed."""
+@dataclass
+class PredecessorRow:
+    """One predecessor's totals for one year, as it reported them (a split one in full)."""
+
+    predecessor: Predecessor
+    totals: Totals
+
+
+@dataclass
+class PredecessorYear:
+    """The predecessors of a node side by side for a year before it began, and their sum where one is made."""
+
+    year: int
+    rows: list[PredecessorRow]
+    summed: Totals
+
+
+@dataclass
+class PredecessorTable:
+    lineage: Lineage
+    years: list[PredecessorYear]
+
+    @property
+    def split(self) -> list[Predecessor]:
+        """The predecessors that other nodes succeed too: why nothing is summed."""
+        return [p for p in self.lineage.predecessors if p.others]
+
+
+def predecessor_table(*, node: Association, years: int = 5) -> PredecessorTable | None:
+    """The node's predecessors' totals for up to `years` years before it began, from the first with a return.
+
+    None for a node with no predecessors or no first year. Each predecessor is shown whole, never
+    apportioned; the sum row follows Lineage's rule (none when a predecessor was split). Two
+    queries (the predecessors, their sums), none for a node that has always been.
+    """
+    if node.active_from is None or node.tier in (Tier.CLUSTER, Tier.CENTRAL):
+        return None
+    lineage = lineages([node.pk]).get(node.pk)
+    if lineage is None:
+        return None
+    span = list(range(lineage.active_from - years, lineage.active_from))
+    ids_sql, params = _ids_sql([p.pk for p in lineage.predecessors])
+    sums = _year_sums(years=span, nodes_sql=ids_sql, params=params)
+    reported = sorted(year for _pk, year in sums)
+    table = PredecessorTable(lineage=lineage, years=[])
+    for year in span[span.index(reported[0]) :] if reported else []:
+        rows = []
+        for p in lineage.predecessors:
+            totals = Totals(node_id=p.pk, year=year)
+            _fill(totals, sums.get((p.pk, year)), None)
+            rows.append(PredecessorRow(predecessor=p, totals=totals))
+        summed = Totals(node_id=node.pk, year=year)
+        derived = lineage.derive(year, sums)
+        _fill(summed, derived, None)
+        _fill_derived(summed, derived, None, lineage)
+        table.years.append(PredecessorYear(year=year, rows=rows, summed=summed))
+    return table
+
+
+def _add_scholarships(
+    year: int, ids_sql: str, params: dict, result: dict[int, Totals], lineage_of: dict[int, Lineage]
+) -> None:
+    """Scholarships are listed programmes, not aggregates: each counts once, at whatever tier it is listed.
+
+    A node's year before it began lists its predecessors' (none when one was split, as for the money).
+    """
     s = Scholarship._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -330,9 +601,15 @@ def _add_scholarships(year: int, ids_sql: str, params: dict, result: dict[int, T
             """,
             {**params, "y": year},
         )
-        for pk, awards, value in cursor.fetchall():
-            result[pk].scholarship_awards = _as_int(awards)
-            result[pk].scholarship_value = _as_int(value)
+        found = {pk: (_as_int(awards), _as_int(value)) for pk, awards, value in cursor.fetchall()}
+    for pk, totals in result.items():
+        lineage = lineage_of.get(pk)
+        if lineage is None or not lineage.covers(year):
+            totals.scholarship_awards, totals.scholarship_value = found.get(pk, (None, None))
+        elif not lineage.split:
+            listed = [found[p.pk] for p in lineage.predecessors if p.pk in found]
+            totals.scholarship_awards = _sum(awards for awards, _value in listed)
+            totals.scholarship_value = _sum(value for _awards, value in listed)
 
 
 def funds_with_balance(*, association: Association, year: int):

@@ -3,11 +3,11 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from associations.access import get_association_for_user, may_carry_roles, user_has_perm
+from associations.access import get_association_for_user, may_carry_roles, open_totals, user_has_perm
 from associations.models import Association, Perm, RoleKind, ancestors_q
 from associations.spans import not_active_message, related_in
 from core.years import default_year, selected_year, year_choices
-from funds.selectors import subtree_totals
+from funds.selectors import PredecessorTable, predecessor_table, subtree_totals
 from reports.selectors import cluster_report_index
 
 
@@ -42,6 +42,15 @@ def _not_active(association: Association, year: int, visible) -> dict:
     }
 
 
+def _readable_predecessors(user, table: PredecessorTable | None) -> set[int]:
+    """The predecessors whose figures the user reads: open totals (provinces), or inside the user's subtrees."""
+    if table is None:
+        return set()
+    ids = [p.pk for p in table.lineage.predecessors]
+    readable = open_totals(user) | Association.objects.visible_to(user)
+    return set(readable.filter(pk__in=ids).values_list("pk", flat=True))
+
+
 @login_required
 def association_detail(request, pk: int):
     association = get_association_for_user(request.user, pk)
@@ -65,5 +74,13 @@ def association_detail(request, pk: int):
         children=association.get_children().active_in(year).order_by("sort_key"),
         own_return=association.returns.filter(year=year).first(),
         totals=subtree_totals(year=year, nodes=[association])[association.pk],
+    )
+    # A node the reform created: its predecessors side by side before it began (three queries).
+    predecessors = predecessor_table(node=association)
+    readable = _readable_predecessors(request.user, predecessors)
+    context.update(
+        predecessors=predecessors,
+        readable=readable,
+        all_readable=predecessors is not None and len(readable) == len(predecessors.lineage.predecessors),
     )
     return render(request, "khuyenhoc/association_detail.html", context)

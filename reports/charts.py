@@ -57,6 +57,8 @@ class YearBar:
     x: int
     y: int
     height: int
+    # The year predates the node: its bar is its predecessors' sum, drawn lighter and marked.
+    derived: bool = False
 
 
 @dataclass
@@ -70,15 +72,24 @@ class ColumnChart:
 
 
 def column_chart(
-    items: list[tuple[int, int | None]], *, text=grouped, width: int = 72, gap: int = 14, room: int = 120
+    items: list[tuple[int, int | None]],
+    *,
+    text=grouped,
+    width: int = 72,
+    gap: int = 14,
+    room: int = 120,
+    derived: frozenset[int] = frozenset(),
 ) -> ColumnChart:
-    """Vertical bars, one per year, scaled to the largest value; a missing year keeps its slot."""
+    """Vertical bars, one per year, scaled to the largest value; a missing year keeps its slot.
+
+    The years in `derived` are marked as read from the node's predecessors.
+    """
     top = max((v for _y, v in items if v), default=0) or 1
     columns = []
     for i, (year, value) in enumerate(items):
         height = round(room * max(value or 0, 0) / top)
         x = 8 + i * (width + gap)
-        columns.append(YearBar(year, value, text(value), x, 24 + room - height, height))
+        columns.append(YearBar(year, value, text(value), x, 24 + room - height, height, year in derived))
     return ColumnChart(
         columns=columns,
         bar_width=width,

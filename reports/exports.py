@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from associations.models import sort_key_for
 from core import tabular
 
+from .derivations import derivation_note
 from .rankings import Metric, Ranking, RankingRow, ScopeKind
 
 
@@ -44,6 +45,8 @@ CHANGE_PCT = Column("per_inhabitant_change_pct", gettext_lazy("Tăng/giảm (%)"
 FUND_BALANCE = Column("fund_balance", gettext_lazy("Số dư quỹ cuối năm (đồng)"), "money")
 AWARDS = Column("scholarship_awards", gettext_lazy("Số suất học bổng"), "count")
 SCHOLARSHIP_VALUE = Column("scholarship_value", gettext_lazy("Giá trị học bổng (đồng)"), "money")
+# Where last year's figures come from when the node did not exist then (the 2025 reform).
+NOTE = Column("note", gettext_lazy("Năm trước tính từ"), "text")
 
 # The figures a metric is computed from, ending with the metric itself (or both forms of the change).
 FIGURES = {
@@ -91,14 +94,23 @@ class Table:
 
 
 def ranking_columns(ranking: Ranking) -> list[Column]:
-    """Rank, name, code, cluster (except when clusters are ranked), then the figures of the metric."""
+    """Rank, name, code, cluster (except when clusters are ranked), then the figures of the metric.
+
+    A change on last year ends with a note when some node's last year is its predecessors' (or
+    could not be summed): which ones, so the row says what it was compared with.
+    """
     head = [RANK, NAME, CODE]
     if ranking.scope.kind != ScopeKind.CLUSTERS:
         head.append(CLUSTER)
-    return head + FIGURES[ranking.metric]
+    figures = FIGURES[ranking.metric]
+    if PREV_PER_INHABITANT in figures and any(row.totals.prev_derived for row in ranking.rows):
+        figures = [*figures, NOTE]
+    return head + figures
 
 
 def _value(row: RankingRow, column: Column):
+    if column is NOTE:
+        return derivation_note(row.totals.prev_derived, row.totals.year - 1)
     if column is RANK:
         return row.rank
     if column is NAME:

@@ -116,7 +116,10 @@ def member_sentence(member: dict, *, year: int) -> str:
         change = f["per_inhabitant_change"]
         if change is not None:
             trend = "tăng" if change >= 0 else "giảm"
-            clause += f" ({trend} {grouped(abs(change))} đồng so với năm {year - 1})"
+            against = f"năm {year - 1}"
+            if predecessors := member.get("prev_from_predecessors"):
+                against = f"tổng năm {year - 1} của {', '.join(predecessors)} cũ"
+            clause += f" ({trend} {grouped(abs(change))} đồng so với {against})"
         clauses.append(clause)
     paid = []
     if f["awards_paid"] is not None and not states(note, f["awards_paid"]):

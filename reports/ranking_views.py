@@ -19,6 +19,7 @@ from . import rankings
 from .charts import bar_chart, column_chart
 from .completeness import completeness as completeness_rows
 from .completeness import submitted_return_ids, submitted_versions
+from .derivations import derivation_note
 from .exports import EXPORTERS, export_name, ranking_table
 from .rankings import Metric, Scope, ScopeKind
 from .trends import trend
@@ -72,6 +73,7 @@ def ranking_page(request):
             "chart": chart,
             "metric_label": Metric(ranking.metric).label,
             "value_kind": next(c.kind for c in table.columns if c.key == ranking.metric),
+            "has_derived": any(c.key == "note" for c in table.columns),
             "year": year,
             "years": year_choices(),
             "not_active": not_active,
@@ -162,18 +164,23 @@ def province_trends(request, pk: int):
     province = get_open_totals_node(request.user, pk, tier=Tier.PROVINCE)
     last_year = selected_year(request, province)
     points = trend(node=province, first_year=last_year - TREND_YEARS + 1, last_year=last_year)
+    derived = frozenset(p.year for p in points if p.derived)
     return render(
         request,
         "reports/trends.html",
         {
             "province": province,
             "points": points,
+            "rows": [(p, derivation_note(p.derived, p.year)) for p in points],
             "charts": [
                 (
                     _("Bình quân đầu người (đồng/người)"),
-                    column_chart([(p.year, p.per_inhabitant) for p in points]),
+                    column_chart([(p.year, p.per_inhabitant) for p in points], derived=derived),
                 ),
-                (_("Tổng vận động"), column_chart([(p.year, p.mobilised) for p in points], text=money_short)),
+                (
+                    _("Tổng vận động"),
+                    column_chart([(p.year, p.mobilised) for p in points], text=money_short, derived=derived),
+                ),
             ],
             "year": last_year,
             "years": year_choices(province),

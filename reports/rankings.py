@@ -97,7 +97,9 @@ def competition_ranks(values: list) -> list[int | None]:
 def ranking(*, year: int, scope: Scope, metric: str) -> Ranking:
     """The nodes of `scope` in rank order for `metric` in `year`; unranked (missing data) rows last.
 
-    Three queries whatever the number of nodes: the nodes, then subtree_totals' two.
+    Three queries whatever the number of nodes: the nodes, then subtree_totals' two; four in a year
+    when some nodes began after last year (subtree_totals reads their predecessors first), so that
+    their change compares with their predecessors' sum.
     """
     if metric not in Metric.values:
         raise ValueError(metric)

@@ -59,7 +59,9 @@ def cluster_report(
 
     1 conference (the year's latest unless given), 2 member provinces, 3-5 subtree totals (returns, scholarships, mobilised of the
     provinces with a population), 6 the members' own returns, 7 fund balances, 8 local fund
-    balances below the provinces, 9 scholarships, 10 transfers received in the cluster.
+    balances below the provinces, 9 scholarships, 10 transfers received in the cluster. One more
+    the year after the reform (the members' predecessors, whose sum last year is the members'
+    change: see funds.selectors.Lineage).
     """
     if conference is None:
         conference = (

@@ -14,12 +14,15 @@ from funds.models import Qualifier
 
 from . import prose
 from .conferences import MemberReturns, combined_qualifier, member_returns
+from .derivations import derivation_note
 from .models import ClusterConference
 from .selectors import ClusterReport, cluster_report
 
 # 2: members carry `all_levels` and `below_mobilised`, and the text `coverage`; a schema-1 snapshot
 # lacks them, renders without the reconciliation note, and compares as if they had not changed.
-SCHEMA = 2
+# 3: members carry `prev_from_predecessors` and `prev_note` (last year read from the predecessors of a
+# province the 2025 reform created); older snapshots lack them and render without the note.
+SCHEMA = 3
 # Snapshot key, Totals attribute, label in a list of changes, how the value is written.
 FIGURES = [
     ("cash", "mobilised_cash", "vận động bằng tiền", "money"),
@@ -153,6 +156,8 @@ def _build(report: ClusterReport, returns: dict[int, MemberReturns], conference)
                 "note": (row.own_return.notes.strip() if row.own_return else ""),
                 "all_levels": row.totals.all_levels,
                 "below_mobilised": row.totals.below_mobilised,
+                "prev_from_predecessors": row.totals.prev_from_predecessors,
+                "prev_note": derivation_note(row.totals.prev_derived, report.year - 1),
             }
         )
     total_words = total_qualifiers(members)
