@@ -64,17 +64,9 @@ def association_detail(request, pk: int):
         "years": year_choices(association),
         "can_edit": user_has_perm(request.user, association, Perm.EDIT_FIGURES),
         # Only a node that ended has successors: the pages of the others ask nothing more.
-        "can_carry_roles": association.active_until is not None and may_carry_roles(request.user, association),
+        "can_carry_roles": association.active_until is not None
+        and may_carry_roles(request.user, association),
     }
-    if not association.is_active_in(year):
-        # No figures, children or totals: the tree of that year does not hold this node.
-        context["not_active"] = _not_active(association, year, visible)
-        return render(request, "khuyenhoc/association_detail.html", context)
-    context.update(
-        children=association.get_children().active_in(year).order_by("sort_key"),
-        own_return=association.returns.filter(year=year).first(),
-        totals=subtree_totals(year=year, nodes=[association])[association.pk],
-    )
     # A node the reform created: its predecessors side by side before it began (three queries).
     predecessors = predecessor_table(node=association)
     readable = _readable_predecessors(request.user, predecessors)
@@ -82,5 +74,17 @@ def association_detail(request, pk: int):
         predecessors=predecessors,
         readable=readable,
         all_readable=predecessors is not None and len(readable) == len(predecessors.lineage.predecessors),
+    )
+    if not association.is_active_in(year):
+        # The tree of that year does not hold this node: no return, no children. Before it began,
+        # its totals are its predecessors' (marked so); after it ended, nothing.
+        context["not_active"] = _not_active(association, year, visible)
+        if predecessors is not None and year < association.active_from:
+            context["totals"] = subtree_totals(year=year, nodes=[association])[association.pk]
+        return render(request, "khuyenhoc/association_detail.html", context)
+    context.update(
+        children=association.get_children().active_in(year).order_by("sort_key"),
+        own_return=association.returns.filter(year=year).first(),
+        totals=subtree_totals(year=year, nodes=[association])[association.pk],
     )
     return render(request, "khuyenhoc/association_detail.html", context)

@@ -244,10 +244,11 @@ def test_it_shows_a_predecessors_figures_only_to_those_who_read_them(client, era
 @pytest.mark.parametrize("grown", [0, 4], indirect=True, ids=["one-reform", "more-predecessors"])
 def test_it_renders_a_new_nodes_page_in_fixed_queries(client, grown, django_assert_num_queries):
     client.force_login(make_user("xem", RoleKind.VIEWER, grown.central))
-    # 1 session, 2 user, 3 the association, 4 its own return, 5 the right to edit, 6 totals of
-    # returns, 7 of scholarships, 8 the ancestors, 9 the children
-    with django_assert_num_queries(9):
-        _page(client, grown.mot)
+    # In its last year: 1 session, 2 user, 3 the association, 4 the right to edit, 5 whether the
+    # user may carry its roles on (it ended), 6 its own return, 7 totals of returns, 8 of
+    # scholarships, 9 the ancestors, 10 the children
+    with django_assert_num_queries(10):
+        _page(client, grown.mot, year=OLD)
     # and the predecessors with their other successors, their returns, which of them the user reads,
     # and the predecessors once more for the totals (2025 compares with their 2024)
     with django_assert_num_queries(13):
