@@ -38,7 +38,9 @@ def _listed(client, province, year: int = 2022) -> dict:
 
 def _province_rows(body: str) -> list[list[str]]:
     """The province rows of the completeness table (its cluster subtotal rows left out)."""
-    return [row for row, kind in zip(html_rows(body, "completeness"), _row_classes(body), strict=True) if kind]
+    return [
+        row for row, kind in zip(html_rows(body, "completeness"), _row_classes(body), strict=True) if kind
+    ]
 
 
 def _row_classes(body: str) -> list[bool]:
