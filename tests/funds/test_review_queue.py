@@ -234,6 +234,24 @@ def test_it_shows_a_page_in_the_same_queries_on_a_tree_ten_times_larger(
     assert len(response.context["rows"]) == 50
 
 
+# 1 session, 2 user, 3 has the review right somewhere, 4 the clusters and provinces to filter by,
+# 5 the submitted returns of the filter with their association and province name
+CONFIRM_QUERIES = 5
+
+
+def test_it_confirms_in_the_same_queries_on_a_tree_ten_times_larger(
+    reviewer, tree, make_return, login, django_assert_num_queries
+):
+    client = login(reviewer)
+    _grow(tree, make_return, 6)
+    with django_assert_num_queries(CONFIRM_QUERIES):
+        client.get(ALL_URL, {"nam": YEAR})
+    _grow(tree, make_return, 60)
+    with django_assert_num_queries(CONFIRM_QUERIES):
+        response = client.get(ALL_URL, {"nam": YEAR})
+    assert response.context["count"] == 132
+
+
 # Approving
 
 

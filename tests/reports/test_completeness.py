@@ -222,6 +222,22 @@ def test_it_names_the_first_returns_and_counts_the_others(client, reviewer, figu
     assert len(_listed(client, figures.p1)["seen"].split(",")) == 2
 
 
+def test_it_confirms_in_a_fixed_number_of_queries(client, reviewer, figures, django_assert_num_queries):
+    client.force_login(reviewer)
+    # 1 session, 2 user, 3 the province (visible_to), 4 the review right on it, 5 its submitted returns
+    # with their association and its parent
+    with django_assert_num_queries(5):
+        client.get(_approve_url(figures.p1), {"nam": 2022})
+    for i in range(20):
+        node = association_create(
+            tier=Tier.COMMUNE, name=f"Xã {i}", short_name=f"Xã {i}", code=f"Q{i}", parent=figures.p1
+        )
+        put_return(node, 2022, status=SUBMITTED)
+    with django_assert_num_queries(5):
+        response = client.get(_approve_url(figures.p1), {"nam": 2022})
+    assert response.context["count"] == 21
+
+
 def test_it_is_404_for_a_confirmation_without_a_year(client, reviewer, figures):
     client.force_login(reviewer)
     assert client.get(_approve_url(figures.p1)).status_code == 404
