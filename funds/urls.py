@@ -10,4 +10,5 @@ urlpatterns = [
     path("bao-cao-nam/<int:pk>/mo-lai/", views.return_reopen, name="return_reopen"),
     path("bao-cao-nam/<int:pk>/tra-lai/", views.return_send_back, name="return_send_back"),
     path("duyet/", views.review_list, name="review_list"),
+    path("duyet/duyet-tat-ca/", views.review_approve_all, name="review_approve_all"),
 ]

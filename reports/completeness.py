@@ -1,49 +1,17 @@
-"""Reads for the completeness of reporting: who in each province has reported a year, and how far it got.
+"""Reads for the completeness of reporting: who in each province has reported a year, how far it got,
+and who has not sent theirs in.
 
-The counts are grouped in the database over the MPTT ranges (funds.sql fragments), one statement for
-every province listed.
+The counts come from funds.progress (one statement for every province listed).
 """
 
-import datetime
-from dataclasses import dataclass
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-from django.db import connection
-from django.db.models import Q, QuerySet
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
-
-from associations.models import Association, Tier, subtree_q
-from funds import sql
+from associations.models import Association, Role, RoleKind, Tier, ancestors_q, subtree_q
 from funds.models import AnnualReturn
+from funds.progress import Progress, province_progress
 
-
-@dataclass
-class Completeness:
-    """One province's reporting for a year; counts cover the associations of its subtree active then."""
-
-    province: Association
-    associations: int = 0
-    returns: int = 0
-    submitted: int = 0
-    approved: int = 0
-    last_change: datetime.datetime | None = None
-
-    @property
-    def missing(self) -> int:
-        return self.associations - self.returns
-
-    @property
-    def drafts(self) -> int:
-        return self.returns - self.submitted - self.approved
-
-
-def _aware(value) -> datetime.datetime | None:
-    # SQLite hands raw SQL datetimes back as text in UTC; PostgreSQL as aware datetimes.
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    if value is not None and timezone.is_naive(value):
-        value = timezone.make_aware(value, datetime.UTC)
-    return value
+# One province's row of the completeness page (the counts of funds.progress).
+Completeness = Progress
 
 
 def completeness(*, year: int, provinces: QuerySet) -> list[Completeness]:
@@ -57,38 +25,20 @@ def completeness(*, year: int, provinces: QuerySet) -> list[Completeness]:
         .select_related("parent")
         .order_by("parent__code", "sort_key", "pk")
     )
-    result = {node.pk: Completeness(province=node) for node in nodes}
-    if not nodes:
-        return []
-    placeholders = ", ".join(f"%(n{i})s" for i in range(len(nodes)))
-    params = {
-        "y": year,
-        "submitted": AnnualReturn.Status.SUBMITTED,
-        "approved": AnnualReturn.Status.APPROVED,
-        **{f"n{i}": node.pk for i, node in enumerate(nodes)},
-    }
-    # One return at most per association and year, so the LEFT JOIN keeps one row per association.
-    query = f"""
-        SELECT n.id,
-               COUNT(a.id),
-               COUNT(r.id),
-               COUNT(CASE WHEN r.status = %(submitted)s THEN 1 END),
-               COUNT(CASE WHEN r.status = %(approved)s THEN 1 END),
-               MAX(r.updated_at)
-          FROM {sql.ASSOCIATIONS} n
-          JOIN {sql.ASSOCIATIONS} a ON {sql.in_subtree("a", "n")}
-          LEFT JOIN {sql.RETURNS} r ON r.association_id = a.id AND r.year = %(y)s
-         WHERE n.id IN ({placeholders}) AND {sql.active("a", "%(y)s")}
-         GROUP BY n.id
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)
-        for pk, associations, returns, submitted, approved, last_change in cursor.fetchall():
-            row = result[pk]
-            row.associations, row.returns = associations, returns
-            row.submitted, row.approved = submitted, approved
-            row.last_change = _aware(last_change)
-    return list(result.values())
+    return list(province_progress(year=year, provinces=nodes).values())
+
+
+def by_cluster(rows: list[Completeness]) -> list[tuple[Association, Completeness, list[Completeness]]]:
+    """(cluster, its subtotal, its rows) for rows already ordered by cluster, as completeness() gives them."""
+    groups: list[tuple[Association, Completeness, list[Completeness]]] = []
+    for row in rows:
+        cluster = row.province.parent
+        if groups and groups[-1][0].pk == cluster.pk:
+            cluster, subtotal, members = groups[-1]
+            groups[-1] = (cluster, subtotal + row, [*members, row])
+        else:
+            groups.append((cluster, Progress(province=None) + row, [row]))
+    return groups
 
 
 def _submitted(year: int):
@@ -103,21 +53,58 @@ def submitted_return_ids(*, year: int, province: Association) -> list[int]:
     return list(_submitted(year).in_subtree_of(province).values_list("pk", flat=True))
 
 
-def submitted_versions(*, year: int, provinces: list[Association]) -> dict[int, list[tuple[int, int]]]:
-    """{province id: [(return id, version)]} of the submitted returns of `year` in each province's subtree.
+def submitted_in_province(*, year: int, province: Association) -> QuerySet:
+    """The submitted returns of `year` in the province's subtree (associations active then), in tree
+    order, with their association and its parent: what the province's approval approves."""
+    return (
+        _submitted(year)
+        .in_subtree_of(province)
+        .select_related("association", "association__parent")
+        .order_by("association__tree_id", "association__lft")
+    )
 
-    One query for all the provinces (none without provinces); their subtrees do not overlap.
-    """
-    out = {province.pk: [] for province in provinces}
-    if not provinces:
+
+class Unsent:
+    """Which associations the drill-down lists: no return, a draft, or either."""
+
+    MISSING, DRAFT, EITHER = "chua-co", "nhap", ""
+
+
+def unsent(*, year: int, province: Association, which: str = Unsent.EITHER) -> QuerySet:
+    """Associations of the province's subtree active in `year` with no return for it or only a draft,
+    each with `return_status` (None when missing) and its parent, in tree order."""
+    status = AnnualReturn.objects.filter(association=OuterRef("pk"), year=year).values("status")[:1]
+    missing, draft = Q(return_status__isnull=True), Q(return_status=AnnualReturn.Status.DRAFT)
+    wanted = {Unsent.MISSING: missing, Unsent.DRAFT: draft}.get(which, missing | draft)
+    return (
+        Association.objects.in_subtree_of(province)
+        .active_in(year)
+        .annotate(return_status=Subquery(status))
+        .filter(wanted)
+        .select_related("parent")
+        .order_by("tree_id", "lft")
+    )
+
+
+def officers_of(*, nodes: list[Association], province: Association) -> dict[int, list]:
+    """{node id: active users with an officer role on the node or an ancestor inside the province},
+    nearest role first; one query for all the nodes (none without nodes)."""
+    out: dict[int, list] = {node.pk: [] for node in nodes}
+    if not nodes:
         return out
-    subtrees = Q()
-    for p in provinces:
-        subtrees |= subtree_q(p, prefix="association__")
-    rows = _submitted(year).filter(subtrees).order_by("pk")
-    for pk, version, tree_id, lft in rows.values_list(
-        "pk", "version", "association__tree_id", "association__lft"
-    ):
-        province = next(p for p in provinces if p.tree_id == tree_id and p.lft <= lft <= p.rght)
-        out[province.pk].append((pk, version))
+    near = Q()
+    for node in nodes:
+        near |= ancestors_q(node, prefix="association__")
+    roles = (
+        Role.objects.filter(near, subtree_q(province, prefix="association__"), role=RoleKind.OFFICER)
+        .filter(user__is_active=True)
+        .select_related("user", "association")
+        .order_by("-association__lft", "user__username")
+    )
+    for role in roles:
+        held = role.association
+        for node in nodes:
+            inside = held.tree_id == node.tree_id and held.lft <= node.lft and node.rght <= held.rght
+            if inside and role.user not in out[node.pk]:
+                out[node.pk].append(role.user)
     return out

@@ -1,30 +1,43 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET
 
 from associations.access import get_association_for_user, get_open_totals_node, open_totals
 from associations.models import Association, Perm, Tier
 from associations.spans import not_active_message, related_in
 from core.numbers import money_short, parse_id
-from core.years import MAX_YEAR, MIN_YEAR, selected_year, year_choices
+from core.years import parse_year, selected_year, year_choices
 from funds.forms import parse_seen
 from funds.views import report_bulk_approval
 from funds.workflow import annual_returns_approve_many
 
 from . import rankings
 from .charts import bar_chart, column_chart
+from .completeness import (
+    Completeness,
+    Unsent,
+    by_cluster,
+    officers_of,
+    submitted_in_province,
+    submitted_return_ids,
+    unsent,
+)
 from .completeness import completeness as completeness_rows
-from .completeness import submitted_return_ids, submitted_versions
 from .derivations import derivation_note
 from .exports import EXPORTERS, export_name, ranking_table
 from .rankings import Metric, Scope, ScopeKind
 from .trends import trend
 
 TREND_YEARS = 12
+UNSENT_PAGE_SIZE = 50
+# A province's approval confirmation names this many returns, then says how many more.
+CONFIRM_LISTED = 50
 
 
 def _scope(request) -> Scope:
@@ -112,38 +125,48 @@ def completeness(request):
         .filter(pk__in=[row.province.pk for row in rows])
         .values_list("pk", flat=True)
     )
-    # The returns each approve button stands for, at the versions shown: only those are approved.
-    listed = submitted_versions(
-        year=year, provinces=[r.province for r in rows if r.province.pk in reviewable]
-    )
-    for row in rows:
-        row.seen = ",".join(f"{pk}:{version}" for pk, version in listed.get(row.province.pk, []))
+    total = sum(rows, Completeness(province=None))
     return render(
         request,
         "reports/completeness.html",
         {
+            "clusters": by_cluster(rows),
             "rows": rows,
             "reviewable": reviewable,
             "year": year,
             "years": year_choices(),
-            "totals": {
-                name: sum(getattr(row, name) for row in rows)
-                for name in ["associations", "returns", "submitted", "approved", "missing"]
-            },
+            "totals": total,
         },
     )
 
 
-@login_required
-@require_POST
-def completeness_approve(request, pk: int):
-    province = get_association_for_user(request.user, pk, perm=Perm.REVIEW, tier=Tier.PROVINCE)
-    try:
-        year = int(request.POST.get("nam", ""))
-    except ValueError:
-        raise Http404 from None
-    if not MIN_YEAR <= year <= MAX_YEAR:
+def _posted_year(request) -> int:
+    """The year an approval names; 404 when it names none (the button always does)."""
+    year = parse_year(request.POST.get("nam") if request.method == "POST" else request.GET.get("nam"))
+    if year is None:
         raise Http404
+    return year
+
+
+@login_required
+def completeness_approve(request, pk: int):
+    """A province's submitted returns: GET lists what will be approved, POST approves those listed."""
+    province = get_association_for_user(request.user, pk, perm=Perm.REVIEW, tier=Tier.PROVINCE)
+    year = _posted_year(request)
+    if request.method != "POST":
+        returns = list(submitted_in_province(year=year, province=province))
+        return render(
+            request,
+            "reports/completeness_confirm.html",
+            {
+                "province": province,
+                "year": year,
+                "returns": returns[:CONFIRM_LISTED],
+                "more": max(len(returns) - CONFIRM_LISTED, 0),
+                "count": len(returns),
+                "seen": ",".join(f"{r.pk}:{r.version}" for r in returns),
+            },
+        )
     # Ids from elsewhere than this province's subtree are dropped, as if never posted.
     ids = set(submitted_return_ids(year=year, province=province))
     seen = {pk: v for pk, v in parse_seen(request.POST.getlist("seen")).items() if pk in ids}
@@ -157,6 +180,40 @@ def completeness_approve(request, pk: int):
     if not result.approved and not result.changed:
         messages.warning(request, _("Không có báo cáo nào đang chờ duyệt."))
     return redirect(reverse("completeness") + f"?nam={year}")
+
+
+@login_required
+@require_GET
+def completeness_unsent(request, pk: int):
+    """The associations of a province that have not sent their return in, with their officers."""
+    province = get_association_for_user(request.user, pk, tier=Tier.PROVINCE)
+    year = selected_year(request, province)
+    which = request.GET.get("loai", Unsent.EITHER)
+    if which not in (Unsent.MISSING, Unsent.DRAFT):
+        which = Unsent.EITHER
+    page = Paginator(unsent(year=year, province=province, which=which), UNSENT_PAGE_SIZE).get_page(
+        request.GET.get("trang")
+    )
+    nodes = list(page.object_list)
+    officers = officers_of(nodes=nodes, province=province)
+    return render(
+        request,
+        "reports/completeness_unsent.html",
+        {
+            "province": province,
+            "year": year,
+            "years": year_choices(province),
+            "which": which,
+            "kinds": [
+                (Unsent.EITHER, _("Chưa gửi (chưa có hoặc nháp)")),
+                (Unsent.MISSING, _("Chưa có báo cáo")),
+                (Unsent.DRAFT, _("Còn là bản nháp")),
+            ],
+            "page": page,
+            "rows": [(node, officers[node.pk]) for node in nodes],
+            "query": urlencode({"nam": year, "loai": which} if which else {"nam": year}),
+        },
+    )
 
 
 @login_required

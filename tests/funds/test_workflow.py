@@ -125,7 +125,7 @@ def _checked(*returns) -> list[str]:
 
 
 def _listed(response) -> list[str]:
-    return [row[1] for row in table_rows(response, "data")]
+    return [row[1] for row in table_rows(response, "review")]
 
 
 def test_it_lists_the_submitted_returns_of_the_year(reviewer, pending, tree, login):

@@ -45,6 +45,17 @@ def _request(case: str, tree) -> tuple[str, str, dict | None]:
         )
         data = {"nam": YEAR, "seen": f"{listed.pk}:{listed.version}"}
         return "post", reverse("completeness_approve", args=[p1.pk]), data
+    if case == "completeness_approve_confirm":
+        AnnualReturn.objects.create(association=tree.c1, year=YEAR, status=AnnualReturn.Status.SUBMITTED)
+        return "get", reverse("completeness_approve", args=[p1.pk]) + f"?nam={YEAR}", None
+    if case == "completeness_unsent":
+        return "get", reverse("completeness_unsent", args=[p1.pk]) + f"?nam={YEAR}", None
+    if case == "review_approve_all_post":
+        listed = AnnualReturn.objects.create(
+            association=tree.c1, year=YEAR, status=AnnualReturn.Status.SUBMITTED
+        )
+        url = reverse("review_approve_all") + f"?nam={YEAR}&cum={cluster.pk}"
+        return "post", url, {"seen": f"{listed.pk}:{listed.version}"}
     if case == "province_trends":
         return "get", reverse("province_trends", args=[p1.pk]), None
     if case == "province_trends_of_a_district":
@@ -95,6 +106,10 @@ MATRIX = {
     "conference_edit_get": _row(403, 403, 403, 200, 200, 404),
     "conference_edit_post": _row(403, 403, 403, 302, 302, 404),
     "completeness_approve": _row(403, 403, 404, 403, 302, 404),
+    "completeness_approve_confirm": _row(403, 403, 404, 403, 200, 404),
+    # Who in a province has not sent in, with their officers: for everyone who sees the province.
+    "completeness_unsent": _row(200, 200, 404, 200, 200, 404),
+    "review_approve_all_post": _row(403, 403, 403, 403, 302, 403),
     # A province's totals are open to every signed-in user; a district's are not a province's trend.
     "province_trends": _row(200, 200, 200, 200, 200, 200),
     "province_trends_of_a_district": _row(404, 404, 404, 404, 404, 404),
@@ -116,6 +131,7 @@ WRITES = {
     "role_carry_post",
     "conference_edit_post",
     "completeness_approve",
+    "review_approve_all_post",
     "import_upload_post",
     "import_confirm",
     "user_temporary_password",
@@ -138,6 +154,7 @@ COVERED = {
             "conference_draft_pdf",
             "conference_edit",
             "completeness_approve",
+            "completeness_unsent",
             "province_trends",
             "user_detail",
             "user_temporary_password",

@@ -243,11 +243,11 @@ PORTAL_OBJECTS = {
         ],
         "conference",
     ),
-    **dict.fromkeys(["completeness_approve", "province_trends"], "province"),
+    **dict.fromkeys(["completeness_approve", "completeness_unsent", "province_trends"], "province"),
 }
 HOSTILE_QUERIES = {
-    "unicode": "?nam=²&hoi=²&pham_vi=tinh-²&trang=²&q=²&loai=²",
-    "range": f"?nam=1999&hoi={HUGE}&pham_vi=cum-²&trang=-1",
+    "unicode": "?nam=²&hoi=²&pham_vi=tinh-²&trang=²&q=²&loai=²&cum=²&tinh=²&cap=²&trang_thai=²",
+    "range": f"?nam=1999&hoi={HUGE}&pham_vi=cum-²&trang=-1&cum={HUGE}&tinh=-1",
 }
 ADMIN_QUERY = "?p=²&o=²&q=²&e=²&all=²"
 
@@ -325,7 +325,9 @@ def cases(pattern: Pattern, world: World) -> list[tuple[str, str]]:
 QUERY_PAGES = {
     "home",
     "review_list",
+    "review_approve_all",
     "completeness",
+    "completeness_unsent",
     "rankings",
     "rankings_export",
     "import_upload",
@@ -423,6 +425,8 @@ EXPECTED = {
     "return_reopen": action(row("403", "403", "403", "403", OK, "404")),
     "return_send_back": action(row("403", "403", "403", "403", OK, "404")),
     "review_list": plain(get=REVIEWS),
+    # Approving all the queue's filter: a confirmation page, then the approval (of nothing, here).
+    "review_approve_all": plain(get=REVIEWS),
     # Everyone may open the import page to download figures; only officers upload or confirm.
     "import_upload": plain(post=ENTERS),
     "import_confirm": plain(get=NOT_ALLOWED, post=ENTERS),
@@ -437,8 +441,16 @@ EXPECTED = {
     ),
     "rankings": plain(more={("unicode", "*"): NOT_FOUND, ("range", "*"): NOT_FOUND}),
     "completeness": plain(),
-    # An empty bulk approval names no year: 404 for whoever may approve there.
-    "completeness_approve": action(row("403", "403", "404", "403", "404", "404"), NOT_FOUND),
+    # An approval, and the page that confirms it, name a year: without one, 404 for whoever may approve
+    # there; the district officer does not see the province.
+    "completeness_approve": page(row("403", "403", "404", "403", "404", "404"), NOT_FOUND),
+    # Who has not sent in: read by all who see the province; nothing to post, whatever the id.
+    "completeness_unsent": page(
+        row(OK, OK, "404", OK, OK, "404"),
+        post_in=NOT_ALLOWED,
+        post_out=NOT_ALLOWED,
+        more={("bad", "post"): NOT_ALLOWED},
+    ),
     "province_trends": page(EVERYONE, EVERYONE),  # a province's totals are open to all
     # Conferences: the cluster's members read them, its chair and the reviewers write them.
     "conference_list": page(),

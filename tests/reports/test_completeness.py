@@ -29,11 +29,24 @@ def _approve_url(province):
 
 
 def _listed(client, province, year: int = 2022) -> dict:
-    """The approve form of `province` as the completeness page shows it to the client's user."""
-    body = client.get(URL, {"nam": year}).content.decode()
+    """The fields of the approval that the confirmation page of `province` shows the client's user."""
+    body = client.get(_approve_url(province), {"nam": year}).content.decode()
     form = body[body.index(f'action="{_approve_url(province)}"') :]
     form = form[: form.index("</form>")]
     return dict(re.findall(r'name="(\w+)" value="([^"]*)"', form))
+
+
+def _province_rows(body: str) -> list[list[str]]:
+    """The province rows of the completeness table (its cluster subtotal rows left out)."""
+    return [
+        row for row, kind in zip(html_rows(body, "completeness"), _row_classes(body), strict=True) if kind
+    ]
+
+
+def _row_classes(body: str) -> list[bool]:
+    table = body[body.index('<table class="data completeness">') :]
+    table = table[table.index("<tbody>") : table.index("</tbody>")]
+    return ["province" in cls for cls in re.findall(r'<tr class="([^"]*)"', table)]
 
 
 def test_it_counts_returns_per_province_with_some_missing(figures):
@@ -98,14 +111,17 @@ def test_it_shows_a_reviewer_every_province_with_approve_buttons(client, reviewe
     client.force_login(reviewer)
     r = client.get(URL, {"nam": 2022})
     assert r.status_code == 200
-    rows = html_rows(r.content.decode(), "completeness")
+    body = r.content.decode()
+    rows = _province_rows(body)
+    # province, associations, returns, missing, drafts, submitted, approved
     assert [row[:7] for row in rows] == [
-        ["Cụm A", "Hai", "3", "1", "2", "1", "0"],
-        ["Cụm A", "Một", "5", "4", "1", "1", "1"],
-        ["Cụm B", "Ba", "1", "0", "1", "0", "0"],
+        ["Hai", "3", "1", "2", "0", "1", "0"],
+        ["Một", "5", "4", "1", "2", "1", "1"],
+        ["Ba", "1", "0", "1", "0", "0", "0"],
     ]
-    assert rows[0][8] == rows[1][8] == "Duyệt 1 báo cáo" and rows[2][8] == ""
-    assert r.content.decode().count('action="/tien-do-bao-cao/tinh/') == 2
+    assert "Duyệt 1 báo cáo…" in rows[0][10] and "Duyệt 1 báo cáo…" in rows[1][10]
+    assert "Duyệt" not in rows[2][10]
+    assert body.count('href="/tien-do-bao-cao/tinh/') - body.count("/chua-gui/") == 2
 
 
 def test_it_shows_an_officer_only_their_province_without_buttons(client, officer, figures):
@@ -125,11 +141,11 @@ def test_it_shows_a_chair_the_provinces_of_the_cluster(client, chair, figures):
 def test_it_renders_in_a_fixed_number_of_queries(client, reviewer, figures, django_assert_num_queries):
     client.force_login(reviewer)
     # 1 session, 2 user, 3 provinces the user sees, 4 counts over their subtrees, 5 provinces the
-    # user may review, 6 the submitted returns (id, version) of those provinces, for their buttons
-    with django_assert_num_queries(6):
+    # user may review
+    with django_assert_num_queries(5):
         client.get(URL, {"nam": 2022})
     grow(figures, provinces=6)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         r = client.get(URL, {"nam": 2022})
     assert len(r.context["rows"]) == 9
 
@@ -183,9 +199,53 @@ def test_it_is_404_for_a_node_that_is_not_a_province_or_a_bad_year(client, revie
     assert client.post(_approve_url(figures.p1), {"nam": 1900}).status_code == 404
 
 
-def test_it_refuses_get_on_approve(client, reviewer, figures):
+def test_it_lists_what_a_provinces_approval_will_approve_before_doing_it(client, reviewer, figures):
+    c2 = put_return(figures.c2, 2022, status=SUBMITTED)
     client.force_login(reviewer)
-    assert client.get(_approve_url(figures.p1)).status_code == 405
+    r = client.get(_approve_url(figures.p1), {"nam": 2022})
+    body = r.content.decode()
+    assert r.status_code == 200 and "Sẽ duyệt 2 báo cáo đã gửi" in body
+    assert figures.d1.name in body and figures.c2.name in body and figures.p2.name not in body
+    assert AnnualReturn.objects.get(pk=c2.pk).status == SUBMITTED  # nothing approved by looking
+
+
+def test_it_names_the_first_returns_and_counts_the_others(client, reviewer, figures, monkeypatch):
+    from reports import ranking_views
+
+    monkeypatch.setattr(ranking_views, "CONFIRM_LISTED", 1)
+    put_return(figures.c2, 2022, status=SUBMITTED)
+    client.force_login(reviewer)
+    body = client.get(_approve_url(figures.p1), {"nam": 2022}).content.decode()
+    assert figures.d1.name in body and figures.c2.name not in body
+    assert "và 1 báo cáo khác." in body
+    # …but the approval still carries both, at the versions shown.
+    assert len(_listed(client, figures.p1)["seen"].split(",")) == 2
+
+
+def test_it_confirms_in_a_fixed_number_of_queries(client, reviewer, figures, django_assert_num_queries):
+    client.force_login(reviewer)
+    # 1 session, 2 user, 3 the province (visible_to), 4 the review right on it, 5 its submitted returns
+    # with their association and its parent
+    with django_assert_num_queries(5):
+        client.get(_approve_url(figures.p1), {"nam": 2022})
+    for i in range(20):
+        node = association_create(
+            tier=Tier.COMMUNE, name=f"Xã {i}", short_name=f"Xã {i}", code=f"Q{i}", parent=figures.p1
+        )
+        put_return(node, 2022, status=SUBMITTED)
+    with django_assert_num_queries(5):
+        response = client.get(_approve_url(figures.p1), {"nam": 2022})
+    assert response.context["count"] == 21
+
+
+def test_it_is_404_for_a_confirmation_without_a_year(client, reviewer, figures):
+    client.force_login(reviewer)
+    assert client.get(_approve_url(figures.p1)).status_code == 404
+
+
+def test_it_refuses_the_confirmation_to_a_viewer(client, viewer, figures):
+    client.force_login(viewer)
+    assert client.get(_approve_url(figures.p1), {"nam": 2022}).status_code == 403
 
 
 def test_it_approves_in_a_fixed_number_of_queries(client, reviewer, figures, django_assert_num_queries):
