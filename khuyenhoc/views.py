@@ -1,11 +1,13 @@
 """Pages that compose the apps: the home page and an association's page."""
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.shortcuts import render
 
 from associations.access import get_association_for_user, user_has_perm
 from associations.models import Association, Perm, RoleKind, ancestors_q
 from core.years import reporting_year, year_choices
+from funds.models import AnnualReturn
 from funds.selectors import subtree_totals
 from funds.years import selected_year
 from reports.selectors import cluster_report_index
@@ -28,13 +30,25 @@ def home(request):
     )
 
 
+def with_return_status(children: QuerySet, year: int) -> QuerySet:
+    """The children, each with `return_status`: its own return's status for `year`, None if it has none.
+
+    A subquery, not a query per child, so that a province with 200 communes costs what one with 2 does.
+    """
+    returns = AnnualReturn.objects.filter(association=OuterRef("pk"), year=year)
+    return children.annotate(return_status=Subquery(returns.values("status")[:1]))
+
+
 @login_required
 def association_detail(request, pk: int):
     association = get_association_for_user(request.user, pk)
     year = selected_year(request)
     visible = Association.objects.visible_to(request.user)
     ancestors = visible.filter(ancestors_q(association)).exclude(pk=association.pk).order_by("lft")
-    children = association.get_children().active_in(year).order_by("sort_key")
+    children = list(with_return_status(association.get_children().active_in(year), year).order_by("sort_key"))
+    labels = dict(AnnualReturn.Status.choices)
+    for child in children:
+        child.return_status_label = labels.get(child.return_status)
     own_return = association.returns.filter(year=year).first()
     return render(
         request,
@@ -43,6 +57,7 @@ def association_detail(request, pk: int):
             "association": association,
             "ancestors": ancestors,
             "children": children,
+            "reported": sum(1 for child in children if child.return_status is not None),
             "year": year,
             "years": year_choices(),
             "own_return": own_return,
