@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django import forms
 from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
@@ -257,3 +259,36 @@ def parse_seen(values: list[str]) -> dict[int, int]:
             if pk is not None and version is not None:
                 seen[pk] = version
     return seen
+
+
+@dataclass(frozen=True)
+class SummaryItem:
+    """One refusal in the error summary; `target` is the id of the field to jump to, "" if none."""
+
+    target: str
+    label: str
+    message: str
+
+
+def error_summary(form: ReturnForm, sections: list[tuple[str, forms.BaseFormSet]]) -> list[SummaryItem]:
+    """Every refusal on the entry page in page order, each linked to the field it is about.
+
+    `sections` are (title, formset) pairs; a row's field is named "title, row n: label" so that the
+    summary reads without the table's headers.
+    """
+    # The outlier refusal is answered by ticking the confirmation, so it links there.
+    confirm = form["confirm_outliers"].id_for_label if form.outliers else ""
+    items = [SummaryItem(confirm, "", message) for message in form.non_field_errors()]
+    for field in form:
+        items += [SummaryItem(field.id_for_label, str(field.label), message) for message in field.errors]
+    for title, formset in sections:
+        items += [SummaryItem(f"rows-{formset.prefix}", str(title), m) for m in formset.non_form_errors()]
+        for number, row in enumerate(formset.forms, start=1):
+            for field in row.visible_fields():
+                label = _("%(title)s, dòng %(number)s: %(label)s") % {
+                    "title": title,
+                    "number": number,
+                    "label": field.label,
+                }
+                items += [SummaryItem(field.id_for_label, label, message) for message in field.errors]
+    return items

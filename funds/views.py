@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from associations.access import get_association_for_user, holds_perm_anywhere, user_has_perm
@@ -26,6 +27,7 @@ from .forms import (
     ScholarshipFormSet,
     SendBackForm,
     TransferFormSet,
+    error_summary,
     parse_seen,
 )
 from .history import changes_since, return_history, was_sent_back
@@ -106,6 +108,44 @@ def _changes(form, fund_set, scholarship_set, transfer_set) -> services.ReturnCh
     )
 
 
+# The entry page's tables of rows: (formset prefix, title, label of the add button, text when empty).
+ROW_SECTIONS = [
+    (
+        "funds",
+        gettext_lazy("Quỹ mang tên, quỹ học bổng, quỹ dòng họ"),
+        gettext_lazy("Thêm quỹ"),
+        gettext_lazy("Chưa có quỹ nào."),
+    ),
+    (
+        "scholarships",
+        gettext_lazy("Học bổng trong năm"),
+        gettext_lazy("Thêm học bổng"),
+        gettext_lazy("Chưa có học bổng nào."),
+    ),
+    (
+        "transfers",
+        gettext_lazy("Các khoản được trao tặng trong năm"),
+        gettext_lazy("Thêm khoản nhận"),
+        gettext_lazy("Chưa có khoản nào."),
+    ),
+]
+
+
+def _submit_after_save(request, annual_return: AnnualReturn) -> None:
+    """Send a just-saved return for review; the save stands whatever the outcome, and the message says so."""
+    try:
+        workflow.annual_return_submit(user=request.user, annual_return=annual_return)
+    except ValidationError as exc:
+        messages.error(
+            request,
+            _("Đã lưu số liệu nhưng chưa gửi được báo cáo: %(reason)s") % {"reason": " ".join(exc.messages)},
+        )
+    else:
+        messages.success(
+            request, _("Đã lưu số liệu và gửi báo cáo năm %(year)s để duyệt.") % {"year": annual_return.year}
+        )
+
+
 def _conflict_rows(form, current: AnnualReturn | None) -> list[tuple[str, str, str]]:
     """(label, value saved by the other person, value typed here) for each figure that differs."""
     if current is None:
@@ -153,7 +193,7 @@ def return_edit(request, pk: int, year: int):
             status = 409
         elif valid:
             try:
-                services.annual_return_save(
+                saved = services.annual_return_save(
                     user=request.user,
                     association=association,
                     year=year,
@@ -177,7 +217,11 @@ def return_edit(request, pk: int, year: int):
                 refused = isinstance(exc, services.LockedError | services.InactiveYearError)
                 status = 409 if refused else 200
             else:
-                messages.success(request, _("Đã lưu số liệu năm %(year)s.") % {"year": year})
+                # "Lưu và gửi" saves what is on the page first, so that no typed figure is left behind.
+                if request.POST.get("gui_duyet"):
+                    _submit_after_save(request, saved)
+                else:
+                    messages.success(request, _("Đã lưu số liệu năm %(year)s.") % {"year": year})
                 return redirect("return_edit", pk=association.pk, year=year)
     else:
         form = ReturnForm(initial=figures)
@@ -194,6 +238,11 @@ def return_edit(request, pk: int, year: int):
     if not association.is_active_in(year):
         related = related_in(association, year)
         not_active = not_active_message(association, year, who=association.name, related=related)
+    formsets = {"funds": fund_set, "scholarships": scholarship_set, "transfers": transfer_set}
+    sections = [
+        {"formset": formsets[prefix], "title": title, "add_label": add, "empty": empty}
+        for prefix, title, add, empty in ROW_SECTIONS
+    ]
     return render(
         request,
         "funds/return_edit.html",
@@ -207,12 +256,20 @@ def return_edit(request, pk: int, year: int):
             "fund_set": fund_set,
             "scholarship_set": scholarship_set,
             "transfer_set": transfer_set,
+            "row_sections": sections,
+            "error_summary": error_summary(form, [(s["title"], s["formset"]) for s in sections]),
+            # After a refused POST what the page shows is not what is stored: leaving must ask first.
+            "unsaved": write,
             "totals": totals,
             "conflict": conflict,
             "locked": locked,
             "can_edit": can_edit,
             "read_only": locked or not can_edit or not_active is not None,
             "not_active": not_active,
+            "can_submit": can_edit
+            and not locked
+            and not_active is None
+            and (annual_return is None or annual_return.status == AnnualReturn.Status.DRAFT),
             "can_review": annual_return is not None and user_has_perm(request.user, association, Perm.REVIEW),
             "reopen_form": ReopenForm(),
             "reopened": reopened,

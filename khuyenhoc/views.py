@@ -1,12 +1,14 @@
 """Pages that compose the apps: the home page and an association's page."""
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import F, FilteredRelation, Q, QuerySet
 from django.shortcuts import render
 
 from associations.access import get_association_for_user, may_carry_roles, open_totals, user_has_perm
 from associations.models import Association, Perm, RoleKind, ancestors_q
 from associations.spans import not_active_message, related_in
 from core.years import default_year, selected_year, year_choices
+from funds.models import AnnualReturn
 from funds.selectors import PredecessorTable, predecessor_table, subtree_totals
 from reports.selectors import cluster_report_index
 
@@ -51,6 +53,16 @@ def _readable_predecessors(user, table: PredecessorTable | None) -> set[int]:
     return set(readable.filter(pk__in=ids).values_list("pk", flat=True))
 
 
+def with_return_status(children: QuerySet, year: int) -> QuerySet:
+    """The children, each with `return_status`: its own return's status for `year`, None if it has none.
+
+    A join on the one return per (association, year), not a query per child, so that a province
+    with 200 communes costs what one with 2 does.
+    """
+    this_year = FilteredRelation("returns", condition=Q(returns__year=year))
+    return children.annotate(this_year=this_year).annotate(return_status=F("this_year__status"))
+
+
 @login_required
 def association_detail(request, pk: int):
     association = get_association_for_user(request.user, pk)
@@ -82,8 +94,13 @@ def association_detail(request, pk: int):
         if predecessors is not None and year < association.active_from:
             context["totals"] = subtree_totals(year=year, nodes=[association])[association.pk]
         return render(request, "khuyenhoc/association_detail.html", context)
+    children = list(with_return_status(association.get_children().active_in(year), year).order_by("sort_key"))
+    labels = dict(AnnualReturn.Status.choices)
+    for child in children:
+        child.return_status_label = labels.get(child.return_status)
     context.update(
-        children=association.get_children().active_in(year).order_by("sort_key"),
+        children=children,
+        reported=sum(1 for child in children if child.return_status is not None),
         own_return=association.returns.filter(year=year).first(),
         totals=subtree_totals(year=year, nodes=[association])[association.pk],
     )
