@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from associations.access import user_has_perm
 from associations.models import Association, Perm
 
+from . import catalogue
 from .models import AnnualReturn, Fund, FundBalance, LockedError, Scholarship, Transfer
 
 __all__ = ["LockedError"]
@@ -118,7 +119,7 @@ def figure_outliers(
     found = []
     if previous is None:
         return found
-    for name in AnnualReturn.FIGURE_FIELDS:
+    for name in catalogue.columns():
         if name not in figures:
             continue
         old, new = getattr(previous, name), figures[name]
