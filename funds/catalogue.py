@@ -78,6 +78,8 @@ class Figure:
     numerator: str = ""
     denominator: str = ""
     targets: tuple[Target, ...] = ()
+    # A share's count of those registered for the title, shown beside the recognised.
+    registered: str = ""
     # Offered as a rankings metric.
     ranks: bool = False
     # Added after import files were in use: a file may leave its column out.
@@ -113,6 +115,7 @@ def _count(name, label, header, group, unit=COUNT, **kw) -> Figure:
 
 
 def _share(name, label, numerator, denominator, targets) -> Figure:
+    registered = numerator.replace("_recognised", "_registered")
     return Figure(
         name,
         label,
@@ -123,6 +126,7 @@ def _share(name, label, numerator, denominator, targets) -> Figure:
         numerator=numerator,
         denominator=denominator,
         targets=targets,
+        registered=registered if registered != numerator else "",
         ranks=True,
     )
 

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from associations.access import get_association_for_user, user_has_perm
 from associations.models import Association, Perm, RoleKind, ancestors_q
 from core.years import reporting_year, year_choices
-from funds.selectors import subtree_totals
+from funds.selectors import commune_counts, subtree_totals, title_progress
 from funds.years import selected_year
 from reports.selectors import cluster_report_index
 
@@ -36,6 +36,7 @@ def association_detail(request, pk: int):
     ancestors = visible.filter(ancestors_q(association)).exclude(pk=association.pk).order_by("lft")
     children = association.get_children().active_in(year).order_by("sort_key")
     own_return = association.returns.filter(year=year).first()
+    totals = subtree_totals(year=year, nodes=[association])[association.pk]
     return render(
         request,
         "khuyenhoc/association_detail.html",
@@ -47,6 +48,8 @@ def association_detail(request, pk: int):
             "years": year_choices(),
             "own_return": own_return,
             "can_edit": user_has_perm(request.user, association, Perm.EDIT_FIGURES),
-            "totals": subtree_totals(year=year, nodes=[association])[association.pk],
+            "totals": totals,
+            "titles": title_progress(totals),
+            "communes": commune_counts(year=year, nodes=[association])[association.pk],
         },
     )
