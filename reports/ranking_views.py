@@ -20,7 +20,7 @@ from . import rankings
 from .charts import bar_chart, column_chart
 from .completeness import completeness as completeness_rows
 from .completeness import submitted_return_ids, submitted_versions
-from .exports import EXPORTERS, export_name, ranking_table
+from .exports import EXPORTERS, export_name, ranking_table, ranking_target
 from .rankings import Metric, Scope, ScopeKind
 from .trends import trend
 
@@ -46,7 +46,7 @@ def _scope(request) -> Scope:
 def _ranking(request) -> rankings.Ranking:
     year = selected_year(request)
     metric = request.GET.get("chi_so", Metric.PER_INHABITANT)
-    if metric not in Metric.values:
+    if metric not in Metric.values():
         metric = Metric.PER_INHABITANT
     return rankings.ranking(year=year, scope=_scope(request), metric=metric)
 
@@ -66,11 +66,12 @@ def ranking_page(request):
             "ranking": ranking,
             "table": table,
             "chart": chart,
-            "metric_label": Metric(ranking.metric).label,
+            "metric_label": Metric.label(ranking.metric),
+            "target": ranking_target(ranking),
             "value_kind": next(c.kind for c in table.columns if c.key == ranking.metric),
             "year": year,
             "years": year_choices(),
-            "metrics": Metric.choices,
+            "metrics": Metric.choices(),
             "clusters": open_totals(request.user).active_in(year).of_tier(Tier.CLUSTER).order_by("code"),
             "provinces": Association.objects.visible_to(request.user)
             .active_in(year)
