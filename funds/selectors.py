@@ -498,3 +498,12 @@ def title_progress(totals: Totals) -> list[TitleProgress]:
             )
         )
     return rows
+
+
+def group_values(totals: Totals, group: str) -> list[tuple[catalogue.Figure, int | Decimal | None]]:
+    """(figure, value) of each figure of one catalogue group in a node's totals, shares aside; no query."""
+    return [
+        (f, getattr(totals, f.name))
+        for f in catalogue.figures(group=group)
+        if f.adds_up in (catalogue.SUM, catalogue.RATIO)
+    ]

@@ -6,7 +6,8 @@ from django.shortcuts import render
 from associations.access import get_association_for_user, user_has_perm
 from associations.models import Association, Perm, RoleKind, ancestors_q
 from core.years import reporting_year, year_choices
-from funds.selectors import commune_counts, subtree_totals, title_progress
+from funds import catalogue
+from funds.selectors import commune_counts, group_values, subtree_totals, title_progress
 from funds.years import selected_year
 from reports.selectors import cluster_report_index
 
@@ -50,6 +51,8 @@ def association_detail(request, pk: int):
             "can_edit": user_has_perm(request.user, association, Perm.EDIT_FIGURES),
             "totals": totals,
             "titles": title_progress(totals),
+            "organisation": group_values(totals, catalogue.G_ORGANISATION),
+            "payouts": group_values(totals, catalogue.G_PAYOUTS),
             "communes": commune_counts(year=year, nodes=[association])[association.pk],
         },
     )
