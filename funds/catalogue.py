@@ -400,6 +400,11 @@ def paired() -> list[tuple[str, str, str]]:
     return out
 
 
+def beyond_money() -> list[str]:
+    """The typed figures of organisation and learning titles: a return "lacks" them when it gives none."""
+    return [f.name for f in FIGURES if f.column and f.group in (G_ORGANISATION, G_TITLES)]
+
+
 def percent_of(numerator: int | None, denominator: int | None, scale: int = 100) -> Decimal | None:
     """numerator ÷ denominator × scale, to one decimal place, half up; None without a denominator."""
     if numerator is None or not denominator:
@@ -409,11 +414,12 @@ def percent_of(numerator: int | None, denominator: int | None, scale: int = 100)
     )
 
 
-def progress(share: Decimal | None, target: Target | None) -> Decimal | None:
-    """A share as a % of its target (70 % of families against 70 % is 100 %)."""
-    if share is None or target is None:
+def progress(numerator: int | None, denominator: int | None, target: Target | None) -> Decimal | None:
+    """A share as a % of its target, from the sums themselves so that it is rounded once (35 of 100
+    against 70 % is 50 %)."""
+    if numerator is None or not denominator or target is None:
         return None
-    return (share * 100 / target.pct).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return percent_of(numerator * 100, denominator * target.pct)
 
 
 # --- the typed columns --------------------------------------------------------------------------

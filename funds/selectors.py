@@ -97,7 +97,10 @@ class Totals:
                 getattr(self, f"{figure.name}__num"), getattr(self, f"{figure.name}__den")
             )
         if figure.adds_up == catalogue.PROGRESS:
-            return catalogue.progress(getattr(self, figure.numerator), figure.target_for(self.year))
+            share = figure.numerator
+            return catalogue.progress(
+                getattr(self, f"{share}__num"), getattr(self, f"{share}__den"), figure.target_for(self.year)
+            )
         return getattr(self, figure.name)
 
     def target(self, name: str) -> catalogue.Target | None:
@@ -494,7 +497,7 @@ def title_progress(totals: Totals) -> list[TitleProgress]:
                 denominator=getattr(totals, figure.denominator),
                 share=share,
                 target=target,
-                progress=catalogue.progress(share, target),
+                progress=getattr(totals, f"{figure.name}_progress", None) if target else None,
             )
         )
     return rows

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from associations.models import Association, Tier, subtree_q
-from funds import sql
+from funds import catalogue, sql
 from funds.models import AnnualReturn
 
 
@@ -26,6 +26,8 @@ class Completeness:
     returns: int = 0
     submitted: int = 0
     approved: int = 0
+    # Returns that give none of the organisation and learning-title figures (catalogue.beyond_money()).
+    lacking_society: int = 0
     last_change: datetime.datetime | None = None
 
     @property
@@ -67,6 +69,7 @@ def completeness(*, year: int, provinces: QuerySet) -> list[Completeness]:
         "approved": AnnualReturn.Status.APPROVED,
         **{f"n{i}": node.pk for i, node in enumerate(nodes)},
     }
+    none_given = " AND ".join(f"r.{name} IS NULL" for name in catalogue.beyond_money())
     # One return at most per association and year, so the LEFT JOIN keeps one row per association.
     query = f"""
         SELECT n.id,
@@ -74,6 +77,7 @@ def completeness(*, year: int, provinces: QuerySet) -> list[Completeness]:
                COUNT(r.id),
                COUNT(CASE WHEN r.status = %(submitted)s THEN 1 END),
                COUNT(CASE WHEN r.status = %(approved)s THEN 1 END),
+               COUNT(CASE WHEN r.id IS NOT NULL AND {none_given} THEN 1 END),
                MAX(r.updated_at)
           FROM {sql.ASSOCIATIONS} n
           JOIN {sql.ASSOCIATIONS} a ON {sql.in_subtree("a", "n")}
@@ -83,10 +87,11 @@ def completeness(*, year: int, provinces: QuerySet) -> list[Completeness]:
     """
     with connection.cursor() as cursor:
         cursor.execute(query, params)
-        for pk, associations, returns, submitted, approved, last_change in cursor.fetchall():
+        for pk, associations, returns, submitted, approved, lacking, last_change in cursor.fetchall():
             row = result[pk]
             row.associations, row.returns = associations, returns
             row.submitted, row.approved = submitted, approved
+            row.lacking_society = lacking
             row.last_change = _aware(last_change)
     return list(result.values())
 

@@ -122,7 +122,7 @@ def completeness(request):
             "years": year_choices(),
             "totals": {
                 name: sum(getattr(row, name) for row in rows)
-                for name in ["associations", "returns", "submitted", "approved", "missing"]
+                for name in ["associations", "returns", "submitted", "approved", "missing", "lacking_society"]
             },
         },
     )
