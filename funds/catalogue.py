@@ -348,15 +348,20 @@ FIGURES: tuple[Figure, ...] = _base + tuple(_progress(f) for f in _base if f.is_
 
 
 def figures(
-    *, group: str | None = None, column: bool | None = None, ranks: bool | None = None
+    *,
+    group: str | None = None,
+    column: bool | None = None,
+    ranks: bool | None = None,
+    unit: str | None = None,
 ) -> list[Figure]:
-    """The catalogue's figures, in order, filtered by group, by being a typed column, by ranking."""
+    """The catalogue's figures, in order, filtered by group, by being a typed column, by ranking, by unit."""
     return [
         f
         for f in FIGURES
         if (group is None or f.group == group)
         and (column is None or f.column == column)
         and (ranks is None or f.ranks == ranks)
+        and (unit is None or f.unit == unit)
     ]
 
 

@@ -4,13 +4,15 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from associations.access import get_association_for_user, get_open_totals_node, open_totals
 from associations.models import Association, Perm, Tier
-from core.numbers import money_short, parse_id
+from core.numbers import money_short, parse_id, percent
 from core.years import MAX_YEAR, MIN_YEAR, year_choices
+from funds import catalogue
 from funds.forms import parse_seen
 from funds.views import report_bulk_approval
 from funds.workflow import annual_returns_approve_many
@@ -153,6 +155,24 @@ def completeness_approve(request, pk: int):
     return redirect(reverse("completeness") + f"?nam={year}")
 
 
+def _share_charts(points) -> list[tuple[str, object]]:
+    """A chart per catalogue share (members as % of population, each title's share) that some year gives."""
+    charts = []
+    for figure in catalogue.figures(unit=catalogue.PERCENT):
+        if figure.adds_up == catalogue.PROGRESS:
+            continue
+        values = [(p.year, getattr(p, figure.name)) for p in points]
+        if any(v is not None for _y, v in values):
+            charts.append(
+                (format_lazy("{} (%)", capfirst(figure.label)), column_chart(values, text=_share_text))
+            )
+    return charts
+
+
+def _share_text(value) -> str:
+    return percent(value).removeprefix("+")
+
+
 @login_required
 def province_trends(request, pk: int):
     province = get_open_totals_node(request.user, pk, tier=Tier.PROVINCE)
@@ -170,6 +190,7 @@ def province_trends(request, pk: int):
                     column_chart([(p.year, p.per_inhabitant) for p in points]),
                 ),
                 (_("Tổng vận động"), column_chart([(p.year, p.mobilised) for p in points], text=money_short)),
+                *_share_charts(points),
             ],
             "year": last_year,
             "years": year_choices(),

@@ -89,3 +89,21 @@ def test_trunguong_ranks_the_provinces_by_the_share_of_learning_families(client,
         reverse("rankings_export", args=["csv"]), {"nam": 2022, "chi_so": "learning_families_share"}
     )
     assert csv.status_code == 200 and "Lai Châu" in csv.content.decode("utf-8-sig")
+
+
+def test_the_trends_page_charts_the_shares_a_year_gives(client, viewer, figures, django_assert_num_queries):
+    AnnualReturn.objects.filter(association=figures.p1, year=2022).update(
+        learning_families_recognised=600, households=1000
+    )
+    client.force_login(viewer)
+    url = reverse("province_trends", args=[figures.p1.pk])
+    r = client.get(url, {"nam": 2022})
+    titles = [str(title) for title, _chart in r.context["charts"]]
+    assert "Tỷ lệ gia đình học tập (%)" in titles and "Tỷ lệ dòng họ học tập (%)" not in titles
+    chart = dict(r.context["charts"])
+    assert [
+        c.text for c in next(v for k, v in chart.items() if str(k).startswith("Tỷ lệ gia đình")).columns
+    ] == [
+        "—",
+        "60,0%",
+    ]
