@@ -193,3 +193,47 @@ def test_the_entry_form_groups_the_figures_by_catalogue_group(officer_client, ed
     assert [group for group, _heading, _fields in form.sections] == ["organisation", "titles", "payouts"]
     for group, _heading, fields in form.sections:
         assert [f.name for f in fields] == catalogue.names(group=group, column=True)
+
+
+def test_hagiang_enters_a_districts_new_figures_and_the_province_page_shows_progress(client, demo):
+    from django.contrib.auth import get_user_model
+
+    from associations.models import Association, Tier
+
+    client.force_login(get_user_model().objects.get(username="hagiang"))
+    province = Association.objects.active_in(2023).get(tier=Tier.PROVINCE, code="02")
+    district = province.get_children().filter(tier=Tier.DISTRICT).order_by("sort_key").first()
+    figures = {
+        "members": "25.000",
+        "chapters": 180,
+        "boards": 90,
+        "learning_families_registered": "20.000",
+        "learning_families_recognised": "14.000",
+        "households": "20.000",
+        "learning_clans_registered": 60,
+        "learning_clans_recognised": 39,
+        "clans": 60,
+        "learning_communities_registered": 100,
+        "learning_communities_recognised": 52,
+        "villages": 80,
+        "learning_units_registered": 50,
+        "learning_units_recognised": 45,
+        "organisations": 50,
+        "payout_scholarships": "120 triệu",
+        "payout_scholarships_recipients": 60,
+        "payout_support": "80 triệu",
+        "payout_support_recipients": 100,
+        "payout_awards": "40 triệu",
+        "payout_awards_recipients": 30,
+    }
+    response = client.post(reverse("return_edit", args=[district.pk, 2023]), form_data(**figures))
+    assert response.status_code == 302, response.context["form"].errors
+
+    page = client.get(reverse("association_detail", args=[province.pk]), {"nam": 2023})
+    rows = {r[0]: r[1:] for r in table_rows(page, "titles")}
+    assert rows["Tỷ lệ gia đình học tập"][3:] == ["70,0%", "70% năm 2025, QĐ 387/QĐ-TTg", "100,0%"]
+    assert rows["Tỷ lệ dòng họ học tập"][3:] == ["65,0%", "65% năm 2025, QĐ 387/QĐ-TTg", "100,0%"]
+    assert rows["Tỷ lệ cộng đồng học tập"][3:] == ["65,0%", "65% năm 2025, QĐ 387/QĐ-TTg", "100,0%"]
+    assert rows["Tỷ lệ đơn vị học tập"][3:] == ["90,0%", "80% năm 2025, QĐ 387/QĐ-TTg", "112,5%"]
+    body = page.content.decode()
+    assert "25.000" in body and "240 triệu đồng" in body  # members; the pay-out total
