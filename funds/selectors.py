@@ -66,6 +66,17 @@ class Totals:
     # Clusters and the central node: each ratio's numerator (catalogue.RATIO) summed over the
     # provinces that reported a population.
     with_population: dict = field(default_factory=dict)
+    # An all-levels return: every sum of the returns below it (reconciliation), by summed name.
+    below: dict = field(default_factory=dict)
+
+    def below_share(self, name: str) -> Decimal | None:
+        """What the returns below an all-levels return add up to for the share `name`; None otherwise."""
+        return catalogue.percent_of(self.below.get(f"{name}__num"), self.below.get(f"{name}__den"))
+
+    def below_progress(self, name: str) -> Decimal | None:
+        """The progress on its target of below_share(name)."""
+        target = catalogue.get(name).target_for(self.year)
+        return catalogue.progress(self.below.get(f"{name}__num"), self.below.get(f"{name}__den"), target)
 
     def __getattr__(self, name: str):
         """A catalogue figure not set by the query (None), or derived from those that are."""
@@ -313,6 +324,7 @@ def _fill(totals: Totals, now: YearSums | None, before: YearSums | None) -> bool
             totals.below_mobilised = mobilised_total(
                 now.below.get("mobilised_cash"), now.below.get("mobilised_in_kind")
             )
+            totals.below = dict(now.below)
     if before is not None:
         totals.prev_mobilised = before.mobilised
     either = now or before
@@ -473,6 +485,9 @@ class TitleProgress:
     share: Decimal | None
     target: catalogue.Target | None
     progress: Decimal | None
+    # Beside an all-levels return: what the returns below it add up to (reconciliation).
+    below_share: Decimal | None = None
+    below_progress: Decimal | None = None
 
     @property
     def recognised_label(self) -> str:
@@ -498,6 +513,8 @@ def title_progress(totals: Totals) -> list[TitleProgress]:
                 share=share,
                 target=target,
                 progress=getattr(totals, f"{figure.name}_progress", None) if target else None,
+                below_share=totals.below_share(figure.name),
+                below_progress=totals.below_progress(figure.name),
             )
         )
     return rows

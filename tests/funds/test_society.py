@@ -237,3 +237,24 @@ def test_hagiang_enters_a_districts_new_figures_and_the_province_page_shows_prog
     assert rows["Tỷ lệ đơn vị học tập"][3:] == ["90,0%", "80% năm 2025, QĐ 387/QĐ-TTg", "112,5%"]
     body = page.content.decode()
     assert "25.000" in body and "240 triệu đồng" in body  # members; the pay-out total
+
+    # A province that reports "toàn tỉnh" without the titles: its total has none, and the page shows
+    # beside it what the districts add up to (the all-levels rule counts nothing twice).
+    AnnualReturn.objects.update_or_create(association=province, year=2023, defaults={"coverage": "all"})
+    page = client.get(reverse("association_detail", args=[province.pk]), {"nam": 2023})
+    rows = {r[0]: r[1:] for r in table_rows(page, "titles")}
+    assert rows["Tỷ lệ gia đình học tập"][3:] == [
+        "— (các hội cấp dưới: 70,0%)",
+        "70% năm 2025, QĐ 387/QĐ-TTg",
+        "— (các hội cấp dưới: 100,0%)",
+    ]
+
+
+def test_beside_an_all_levels_return_without_a_title_the_returns_below_are_reconciled(tree, make_return):
+    make_return(tree.p1, coverage="all", mobilised_cash=1_000)
+    make_return(tree.d1, learning_families_recognised=30, households=100)
+    make_return(tree.c3, learning_families_recognised=40, households=100)
+    totals = subtree_totals(year=YEAR, nodes=[tree.p1])[tree.p1.pk]
+    assert totals.learning_families_share is None  # the all-levels return gives none: nothing counted twice
+    row = next(r for r in title_progress(totals) if r.figure.name == "learning_families_share")
+    assert (row.share, row.below_share, row.below_progress) == (None, Decimal("35.0"), Decimal("50.0"))
