@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.numbers import AmbiguousAmount, grouped, parse_amount, parse_id, written
 
-from .models import MAX_AMOUNT, MAX_POPULATION, AnnualReturn, Fund
+from . import catalogue
+from .models import MAX_AMOUNT, AnnualReturn, Fund
 
 
 class AmountField(forms.Field):
@@ -91,19 +92,25 @@ class AmountField(forms.Field):
             )
 
 
-class ReturnForm(forms.Form):
-    population = AmountField(
-        label=_("Dân số (người)"),
-        max_value=MAX_POPULATION,
-        min_value=1,
-        money=False,
-        help_text=_("Để trống nếu chưa có."),
+def figure_form_field(figure: catalogue.Figure) -> AmountField:
+    """The entry form's field for a typed figure of the catalogue: its label, unit and bounds."""
+    return AmountField(
+        label=figure.form_label,
+        max_value=figure.max_value,
+        min_value=figure.min_value,
+        money=figure.unit == catalogue.MONEY,
+        help_text=figure.help_text,
     )
-    mobilised_cash = AmountField(label=_("Vận động bằng tiền (đồng)"))
-    mobilised_in_kind = AmountField(label=_("Vận động bằng hiện vật, quy ra tiền (đồng)"))
-    fund_balance = AmountField(label=_("Số dư quỹ khuyến học cuối năm (đồng)"))
-    awards_paid = AmountField(label=_("Khen thưởng, hỗ trợ đã chi (đồng)"))
-    facilities = AmountField(label=_("Nguồn lực xây dựng cơ sở vật chất trường học (đồng)"))
+
+
+def form_fields() -> list[str]:
+    """What the entry form writes to a return: the catalogue's typed figures, coverage and notes."""
+    return [*catalogue.columns(), *ReturnForm.EXTRA_FIELDS]
+
+
+class ReturnForm(forms.Form):
+    """The figures of a return, one field per typed figure of the catalogue, then coverage and notes."""
+
     coverage = forms.ChoiceField(
         label=_("Các số liệu trên là"),
         choices=AnnualReturn.Coverage.choices,
@@ -121,13 +128,39 @@ class ReturnForm(forms.Form):
         required=False, label=_("Tôi đã kiểm tra, các số liệu khác thường này là đúng.")
     )
 
-    FIGURES = AnnualReturn.FIGURE_FIELDS
-    # What the form writes to the return: the figures, what they cover, and the notes.
-    FIELDS = [*FIGURES, "coverage", "notes"]
+    # What the form writes to the return: the figures, what they cover, and the notes. Read when
+    # the form is built, so that a figure added to the catalogue is a field with no other edit.
+    EXTRA_FIELDS = ["coverage", "notes"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        figures = catalogue.figures(column=True)
+        self.FIGURES = [f.name for f in figures]
+        self.FIELDS = form_fields()
+        generated = {f.name: figure_form_field(f) for f in figures}
+        # The figures first, in catalogue order, then coverage, notes and the hidden fields.
+        self.fields = {**generated, **{k: v for k, v in self.fields.items() if k not in generated}}
+        self.groups = {f.name: f.group for f in figures}
         self.outliers: list[tuple[str, int, int]] = []
+
+    @property
+    def main_fields(self) -> list:
+        """The fields of the page's first section: the money figures, coverage and notes."""
+        return [*self.section(catalogue.G_MONEY), *(self[name] for name in self.EXTRA_FIELDS)]
+
+    def section(self, group: str) -> list:
+        """The bound fields of one catalogue group, in order."""
+        return [self[name] for name in self.FIGURES if self.groups[name] == group]
+
+    @property
+    def sections(self) -> list[tuple[str, str, list]]:
+        """(group, heading, bound fields) of each group of figures after the first (money), for the
+        sections below the main one on the entry page."""
+        return [
+            (group, heading, self.section(group))
+            for group, heading in list(catalogue.GROUPS.items())[1:]
+            if self.section(group)
+        ]
 
     def clean_coverage(self) -> str:
         return self.cleaned_data.get("coverage") or AnnualReturn.Coverage.OWN

@@ -10,9 +10,8 @@ from associations.access import ScopedQuerySet
 from associations.models import Association, Perm, subtree_q
 from core.years import MAX_YEAR, MIN_YEAR
 
-# No real figure comes near these: 1 triệu tỷ đồng, and twice Vietnam's population.
-MAX_AMOUNT = 10**15
-MAX_POPULATION = 200_000_000
+from . import catalogue
+from .catalogue import MAX_AMOUNT, MAX_POPULATION, figure_field
 
 
 def amount_field(verbose_name, **kwargs):
@@ -88,7 +87,9 @@ class Qualifier(models.TextChoices):
     ABOUT = "khoang", _("khoảng")
 
 
-RETURN_AMOUNT_FIELDS = ["mobilised_cash", "mobilised_in_kind", "fund_balance", "awards_paid", "facilities"]
+# The typed figures of a return, from the catalogue: population, then what adds up.
+FIGURE_FIELDS = catalogue.columns()
+RETURN_AMOUNT_FIELDS = [name for name in FIGURE_FIELDS if catalogue.get(name).unit == catalogue.MONEY]
 
 
 class AnnualReturnQuerySet(ScopedQuerySet):
@@ -134,26 +135,45 @@ class AnnualReturn(models.Model):
         ALL = "all", _("Toàn bộ các cấp trực thuộc")
 
     AMOUNT_FIELDS = RETURN_AMOUNT_FIELDS
-    FIGURE_FIELDS = ["population", *RETURN_AMOUNT_FIELDS]
+    FIGURE_FIELDS = FIGURE_FIELDS
 
     association = models.ForeignKey(
         Association, on_delete=models.PROTECT, related_name="returns", verbose_name=_("hội")
     )
     year = year_field()
-    population = models.PositiveIntegerField(
-        _("dân số"),
-        null=True,
-        blank=True,
-        validators=[
-            MinValueValidator(1, _("Dân số phải ít nhất là 1 người (để trống nếu chưa có).")),
-            MaxValueValidator(MAX_POPULATION, _("Dân số vượt quá giới hạn hợp lý (200 triệu người).")),
-        ],
-    )
-    mobilised_cash = amount_field(_("vận động bằng tiền"), null=True, blank=True)
-    mobilised_in_kind = amount_field(_("vận động bằng hiện vật (quy ra tiền)"), null=True, blank=True)
-    fund_balance = amount_field(_("số dư quỹ cuối năm"), null=True, blank=True)
-    awards_paid = amount_field(_("khen thưởng, hỗ trợ đã chi"), null=True, blank=True)
-    facilities = amount_field(_("nguồn lực xây dựng cơ sở vật chất"), null=True, blank=True)
+    # The figures, each described in funds/catalogue.py (label, unit, bounds), in its order.
+    population = figure_field("population")
+    mobilised_cash = figure_field("mobilised_cash")
+    mobilised_in_kind = figure_field("mobilised_in_kind")
+    fund_balance = figure_field("fund_balance")
+    facilities = figure_field("facilities")
+    members = figure_field("members")
+    chapters = figure_field("chapters")
+    boards = figure_field("boards")
+    learning_families_registered = figure_field("learning_families_registered")
+    learning_families_recognised = figure_field("learning_families_recognised")
+    households = figure_field("households")
+    learning_clans_registered = figure_field("learning_clans_registered")
+    learning_clans_recognised = figure_field("learning_clans_recognised")
+    clans = figure_field("clans")
+    learning_communities_registered = figure_field("learning_communities_registered")
+    learning_communities_recognised = figure_field("learning_communities_recognised")
+    villages = figure_field("villages")
+    learning_units_registered = figure_field("learning_units_registered")
+    learning_units_recognised = figure_field("learning_units_recognised")
+    organisations = figure_field("organisations")
+    learning_citizens = figure_field("learning_citizens")
+    adults = figure_field("adults")
+    learning_staff = figure_field("learning_staff")
+    public_staff = figure_field("public_staff")
+    payout_scholarships = figure_field("payout_scholarships")
+    payout_scholarships_recipients = figure_field("payout_scholarships_recipients")
+    payout_support = figure_field("payout_support")
+    payout_support_recipients = figure_field("payout_support_recipients")
+    payout_awards = figure_field("payout_awards")
+    payout_awards_recipients = figure_field("payout_awards_recipients")
+    # Awards and support paid as one amount, where the return does not split it ("chưa tách").
+    awards_paid = figure_field("awards_paid")
     # An all-levels return ("toàn tỉnh") already counts everything below it: a node's total is its
     # all-levels return where it has one, else its own return plus its children's totals.
     coverage = models.CharField(
@@ -191,11 +211,29 @@ class AnnualReturn(models.Model):
                 name="return_population_range",
                 condition=Q(population__isnull=True) | Q(population__gte=1, population__lte=MAX_POPULATION),
             ),
+            *[
+                models.CheckConstraint(name=f"return_{f.name}_bounded", condition=catalogue.bounds_q(f))
+                for f in catalogue.figures(column=True)
+                if f.name != "population"
+            ],
+            models.CheckConstraint(
+                name="return_payouts_split_or_not",
+                condition=Q(**{f"{catalogue.PAYOUT_UNSPLIT}__isnull": True})
+                | Q(**{f"{name}__isnull": True for name in catalogue.PAYOUT_SPLIT}),
+            ),
+            *[
+                models.CheckConstraint(
+                    name=f"return_{share.name}_within",
+                    condition=Q(**{f"{share.numerator}__isnull": True})
+                    | Q(**{f"{share.denominator}__isnull": True})
+                    | Q(**{f"{share.numerator}__lte": models.F(share.denominator)}),
+                )
+                for share in catalogue.shares()
+            ],
             models.CheckConstraint(
                 name="return_status_valid", condition=Q(status__in=["draft", "submitted", "approved"])
             ),
             models.CheckConstraint(name="return_coverage_valid", condition=Q(coverage__in=["own", "all"])),
-            *amount_checks("return", RETURN_AMOUNT_FIELDS),
         ]
 
     def __str__(self) -> str:
@@ -207,6 +245,8 @@ class AnnualReturn(models.Model):
             for field, word in self.qualifiers.items()
         ):
             raise ValidationError({"qualifiers": _("Cách nêu số liệu không hợp lệ.")})
+        if errors := catalogue.consistency_errors({n: getattr(self, n) for n in FIGURE_FIELDS}):
+            raise ValidationError(errors)
 
     @property
     def mobilised_total(self) -> int | None:

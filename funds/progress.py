@@ -14,7 +14,7 @@ from django.utils.dateparse import parse_datetime
 
 from associations.models import Association
 
-from . import sql
+from . import catalogue, sql
 from .models import AnnualReturn
 
 
@@ -34,6 +34,8 @@ class Progress:
     returns: int = 0
     submitted: int = 0
     approved: int = 0
+    # Returns that give none of the organisation and learning-title figures (catalogue.beyond_money()).
+    lacking_society: int = 0
     last_change: datetime.datetime | None = None
 
     @property
@@ -66,6 +68,7 @@ class Progress:
             returns=self.returns + other.returns,
             submitted=self.submitted + other.submitted,
             approved=self.approved + other.approved,
+            lacking_society=self.lacking_society + other.lacking_society,
             last_change=max(changes) if changes else None,
         )
 
@@ -96,6 +99,7 @@ def province_progress(
         **{f"n{i}": p.pk for i, p in enumerate(provinces)},
     }
     of_tier = "AND a.tier = %(tier)s" if tier else ""
+    none_given = " AND ".join(f"r.{name} IS NULL" for name in catalogue.beyond_money())
     # One return at most per association and year, so the LEFT JOIN keeps one row per association.
     query = f"""
         SELECT n.id,
@@ -103,6 +107,7 @@ def province_progress(
                COUNT(r.id),
                COUNT(CASE WHEN r.status = %(submitted)s THEN 1 END),
                COUNT(CASE WHEN r.status = %(approved)s THEN 1 END),
+               COUNT(CASE WHEN r.id IS NOT NULL AND {none_given} THEN 1 END),
                MAX(r.updated_at)
           FROM {sql.ASSOCIATIONS} n
           JOIN {sql.ASSOCIATIONS} a ON {sql.in_subtree("a", "n")}
@@ -112,9 +117,10 @@ def province_progress(
     """
     with connection.cursor() as cursor:
         cursor.execute(query, params)
-        for pk, associations, returns, submitted, approved, last_change in cursor.fetchall():
+        for pk, associations, returns, submitted, approved, lacking, last_change in cursor.fetchall():
             row = result[pk]
             row.associations, row.returns = associations, returns
             row.submitted, row.approved = submitted, approved
+            row.lacking_society = lacking
             row.last_change = _aware(last_change)
     return result

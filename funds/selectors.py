@@ -8,10 +8,20 @@ from django.db import connection
 
 from associations.models import Association, Succession, Tier
 
-from . import sql
+from . import catalogue, sql
 from .models import Scholarship, mobilised_total
 
-SUMMED = ["mobilised_cash", "mobilised_in_kind", "fund_balance", "awards_paid", "facilities"]
+# The typed figures a total adds up (funds/catalogue.py); read again by each query, so that a figure
+# added to the catalogue is summed with no other edit.
+SUMMED = catalogue.summed()
+
+
+def summed_columns() -> list[tuple[str, str]]:
+    """(name, SQL over the return `r`) of every sum a total reads: the catalogue's summed figures,
+    then the two paired sums of each share (catalogue.paired())."""
+    columns = [(name, f"r.{name}") for name in catalogue.summed()]
+    columns += [(alias, sql.paired("r", value, other)) for alias, value, other in catalogue.paired()]
+    return columns
 
 
 def per_head(amount: int | None, population: int | None) -> int | None:
@@ -84,6 +94,62 @@ class Totals:
     def prev_from_predecessors(self) -> list[str]:
         """The predecessors whose totals make the previous year's figures; empty when the node's own."""
         return list(self.prev_derived.names) if self.prev_derived and self.prev_derived.summed else []
+
+    # Clusters and the central node: each ratio's numerator (catalogue.RATIO) summed over the
+    # provinces that reported a population.
+    with_population: dict = field(default_factory=dict)
+    # An all-levels return: every sum of the returns below it (reconciliation), by summed name.
+    below: dict = field(default_factory=dict)
+
+    def below_share(self, name: str) -> Decimal | None:
+        """What the returns below an all-levels return add up to for the share `name`; None otherwise."""
+        return catalogue.percent_of(self.below.get(f"{name}__num"), self.below.get(f"{name}__den"))
+
+    def below_progress(self, name: str) -> Decimal | None:
+        """The progress on its target of below_share(name)."""
+        target = catalogue.get(name).target_for(self.year)
+        return catalogue.progress(self.below.get(f"{name}__num"), self.below.get(f"{name}__den"), target)
+
+    def __getattr__(self, name: str):
+        """A catalogue figure not set by the query (None), or derived from those that are."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            figure = catalogue.get(name.partition("__")[0])
+        except KeyError:
+            raise AttributeError(name) from None
+        if figure.column or "__" in name:
+            return None  # summed, but no return gave it
+        return self.value(figure)
+
+    def value(self, figure: catalogue.Figure):
+        """The value of a derived figure of the catalogue (a sum of parts, a ratio, a share, a progress)."""
+        if figure.parts:
+            values = [getattr(self, part) for part in figure.parts]
+            return None if all(v is None for v in values) else sum(v or 0 for v in values)
+        if figure.adds_up == catalogue.RATIO:
+            # A sum of predecessors divides like a cluster: the numerators of those with a population.
+            if self.aggregate or self.derived is not None:
+                numerator = self.with_population.get(figure.numerator)
+            else:
+                numerator = getattr(self, figure.numerator)
+            if figure.unit == catalogue.PER_PERSON:
+                return per_head(numerator, self.population)
+            return catalogue.percent_of(numerator, self.population)
+        if figure.adds_up == catalogue.SHARE:
+            return catalogue.percent_of(
+                getattr(self, f"{figure.name}__num"), getattr(self, f"{figure.name}__den")
+            )
+        if figure.adds_up == catalogue.PROGRESS:
+            share = figure.numerator
+            return catalogue.progress(
+                getattr(self, f"{share}__num"), getattr(self, f"{share}__den"), figure.target_for(self.year)
+            )
+        return getattr(self, figure.name)
+
+    def target(self, name: str) -> catalogue.Target | None:
+        """The national target the share `name` is measured against in this year."""
+        return catalogue.get(name).target_for(self.year)
 
     @property
     def below_share_pct(self) -> Decimal | None:
@@ -181,6 +247,14 @@ class YearSums:
     def mobilised(self) -> int | None:
         return mobilised_total(self.total("mobilised_cash"), self.total("mobilised_in_kind"))
 
+    def value(self, name: str) -> int | None:
+        """The node's total of a summed figure, or of a derived sum of them (the mobilised)."""
+        parts = catalogue.get(name).parts
+        if not parts:
+            return self.total(name)
+        values = [self.total(part) for part in parts]
+        return None if all(v is None for v in values) else sum(v or 0 for v in values)
+
 
 def _as_int(value) -> int | None:
     return int(value) if value is not None else None
@@ -190,9 +264,11 @@ def _year_sums(*, years: list[int], nodes_sql: str, params: dict) -> dict[tuple[
     """{(node id, year): YearSums} for the nodes that `nodes_sql` (a condition on `n`) selects; one query."""
     year_params = {f"y{i}": y for i, y in enumerate(years)}
     in_years = ", ".join(f"%({k})s" for k in year_params)
-    own = ",\n".join(f"MAX(CASE WHEN x.is_self = 1 THEN x.{f} END)" for f in SUMMED)
-    below = ",\n".join(f"SUM(CASE WHEN x.is_self = 0 AND x.covered = 0 THEN x.{f} END)" for f in SUMMED)
-    columns = ", ".join(f"r.{f}" for f in SUMMED)
+    summed = summed_columns()
+    names = [name for name, _expr in summed]
+    own = ",\n".join(f"MAX(CASE WHEN x.is_self = 1 THEN x.{name} END)" for name in names)
+    below = ",\n".join(f"SUM(CASE WHEN x.is_self = 0 AND x.covered = 0 THEN x.{name} END)" for name in names)
+    columns = ", ".join(f"{expr} AS {name}" for name, expr in summed)
     query = f"""
         WITH {sql.covers(in_years)}
         SELECT x.node_id, x.year, x.tier_n, x.tree_id, x.lft, x.rght,
@@ -218,7 +294,7 @@ def _year_sums(*, years: list[int], nodes_sql: str, params: dict) -> dict[tuple[
     with connection.cursor() as cursor:
         cursor.execute(query, {**params, **year_params, "province": Tier.PROVINCE})
         rows = cursor.fetchall()
-    n = len(SUMMED)
+    n = len(names)
     for pk, year, tier, tree_id, lft, rght, count, all_levels, own_pop, prov_pop, *values in rows:
         result[pk, year] = YearSums(
             node_id=pk,
@@ -231,8 +307,8 @@ def _year_sums(*, years: list[int], nodes_sql: str, params: dict) -> dict[tuple[
             all_levels=bool(all_levels),
             own_population=_as_int(own_pop),
             province_population=_as_int(prov_pop),
-            own=dict(zip(SUMMED, map(_as_int, values[:n]), strict=True)),
-            below=dict(zip(SUMMED, map(_as_int, values[n:]), strict=True)),
+            own=dict(zip(names, map(_as_int, values[:n]), strict=True)),
+            below=dict(zip(names, map(_as_int, values[n:]), strict=True)),
         )
     return result
 
@@ -251,8 +327,13 @@ def _provinces_sums(*, years: list[int], aggregate_ids: list[int]) -> dict[tuple
     return _year_sums(years=years, nodes_sql=provinces, params=params)
 
 
-def _with_population(aggregate: YearSums, provinces: list[YearSums]) -> tuple[int | None, set[int]]:
-    """The mobilised of the provinces under `aggregate` that gave a population, and which they are."""
+def _ratio_numerators() -> list[str]:
+    return [f.numerator for f in catalogue.FIGURES if f.adds_up == catalogue.RATIO]
+
+
+def _with_population(aggregate: YearSums, provinces: list[YearSums]) -> tuple[dict, set[int]]:
+    """Each ratio's numerator summed over the provinces under `aggregate` that gave a population
+    ({name: sum or None}), and which provinces they are."""
     inside = [
         p
         for p in provinces
@@ -261,8 +342,11 @@ def _with_population(aggregate: YearSums, provinces: list[YearSums]) -> tuple[in
         and aggregate.lft < p.lft < aggregate.rght
         and p.own_population
     ]
-    amounts = [p.mobilised for p in inside if p.mobilised is not None]
-    return (sum(amounts) if amounts else None), {p.node_id for p in inside}
+    sums = {}
+    for name in _ratio_numerators():
+        amounts = [v for p in inside if (v := p.value(name)) is not None]
+        sums[name] = sum(amounts) if amounts else None
+    return sums, {p.node_id for p in inside}
 
 
 def _sum(values: Iterable[int | None]) -> int | None:
@@ -290,9 +374,9 @@ class Derived:
     returns: int = 0
     figures: dict = field(default_factory=dict)
     own_population: int | None = None
-    mobilised_with_population: int | None = None
-    # The predecessors whose population the per inhabitant divides by.
-    with_population: frozenset[int] = frozenset()
+    # Each ratio's numerator summed over the predecessors that gave a population, and which those are.
+    with_population: dict = field(default_factory=dict)
+    ground: frozenset[int] = frozenset()
     all_levels: bool = False
     below: dict = field(default_factory=dict)
 
@@ -302,6 +386,9 @@ class Derived:
     @property
     def mobilised(self) -> int | None:
         return mobilised_total(self.total("mobilised_cash"), self.total("mobilised_in_kind"))
+
+    def value(self, name: str) -> int | None:
+        return YearSums.value(self, name)
 
 
 @dataclass(frozen=True)
@@ -347,10 +434,10 @@ class Lineage:
             derivation=derivation,
             tier=self.tier,
             returns=sum(s.returns for s in found),
-            figures={name: _sum(s.total(name) for s in found) for name in SUMMED},
+            figures={name: _sum(s.total(name) for s in found) for name, _expr in summed_columns()},
             own_population=_sum(s.own_population for s in counted),
-            mobilised_with_population=_sum(s.mobilised for s in counted),
-            with_population=frozenset(s.node_id for s in counted),
+            with_population={name: _sum(s.value(name) for s in counted) for name in _ratio_numerators()},
+            ground=frozenset(s.node_id for s in counted),
         )
 
 
@@ -415,13 +502,14 @@ def _fill(totals: Totals, now: YearSums | Derived | None, before: YearSums | Der
     """Set `totals` from the sums of its year and the year before; True for a cluster or the central node."""
     if now is not None:
         totals.returns = now.returns
-        for name in SUMMED:
+        for name, _expr in summed_columns():
             setattr(totals, name, now.total(name))
         totals.all_levels = now.all_levels
         if now.all_levels:
             totals.below_mobilised = mobilised_total(
                 now.below.get("mobilised_cash"), now.below.get("mobilised_in_kind")
             )
+            totals.below = dict(now.below)
     if before is not None:
         totals.prev_mobilised = before.mobilised
     either = now or before
@@ -442,23 +530,26 @@ def _fill_derived(totals: Totals, now, before, lineage: Lineage | None) -> None:
         return
     if isinstance(now, Derived):
         totals.derived = now.derivation
-        totals.mobilised_with_population = now.mobilised_with_population
+        totals.with_population = now.with_population
+        totals.mobilised_with_population = now.with_population.get("mobilised")
     if isinstance(before, Derived):
         totals.prev_derived = before.derivation
-        totals.prev_mobilised_with_population = before.mobilised_with_population
+        totals.prev_mobilised_with_population = before.with_population.get("mobilised")
     if totals.derived or totals.prev_derived:
         # The node's own year covers all its predecessors' ground; a derived one, those with a population.
         everything = frozenset(p.pk for p in lineage.predecessors)
-        ground = [x.with_population if isinstance(x, Derived) else everything for x in (now, before)]
+        ground = [x.ground if isinstance(x, Derived) else everything for x in (now, before)]
         totals.comparable = ground[0] == ground[1]
 
 
 def _fill_aggregate(totals: Totals, now: YearSums | None, before: YearSums | None, provinces: list[YearSums]):
     reported_now = reported_before = set()
     if now is not None:
-        totals.mobilised_with_population, reported_now = _with_population(now, provinces)
+        totals.with_population, reported_now = _with_population(now, provinces)
+        totals.mobilised_with_population = totals.with_population.get("mobilised")
     if before is not None:
-        totals.prev_mobilised_with_population, reported_before = _with_population(before, provinces)
+        previous, reported_before = _with_population(before, provinces)
+        totals.prev_mobilised_with_population = previous.get("mobilised")
     # The same provinces both years, or the change compares different populations.
     totals.comparable = reported_now == reported_before
 
@@ -638,3 +729,84 @@ def transfers_received(*, association: Association, year: int):
         .select_related("giver")
         .order_by("date", "pk")
     )
+
+
+def commune_counts(*, year: int, nodes: Iterable[Association | int]) -> dict[int, int]:
+    """{node id: the commune associations active in `year` in its subtree, itself included} (one query).
+
+    Counted from the tree, never typed: the reports' "hội cấp xã".
+    """
+    ids = [n.pk if isinstance(n, Association) else int(n) for n in nodes]
+    result = dict.fromkeys(ids, 0)
+    if not ids:
+        return result
+    ids_sql, params = _ids_sql(ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT n.id, COUNT(a.id)
+              FROM {sql.ASSOCIATIONS} n
+              JOIN {sql.ASSOCIATIONS} a ON {sql.in_subtree("a", "n")}
+             WHERE {ids_sql} AND a.tier = %(commune)s AND {sql.active("a", "%(y)s")}
+             GROUP BY n.id
+            """,
+            {**params, "y": year, "commune": Tier.COMMUNE},
+        )
+        for pk, count in cursor.fetchall():
+            result[pk] = count
+    return result
+
+
+@dataclass
+class TitleProgress:
+    """One share of the catalogue in a node's totals: the counts, the share and the progress on its target."""
+
+    figure: catalogue.Figure
+    registered: int | None
+    recognised: int | None
+    denominator: int | None
+    share: Decimal | None
+    target: catalogue.Target | None
+    progress: Decimal | None
+    # Beside an all-levels return: what the returns below it add up to (reconciliation).
+    below_share: Decimal | None = None
+    below_progress: Decimal | None = None
+
+    @property
+    def recognised_label(self) -> str:
+        return catalogue.get(self.figure.numerator).label
+
+    @property
+    def denominator_label(self) -> str:
+        return catalogue.get(self.figure.denominator).label
+
+
+def title_progress(totals: Totals) -> list[TitleProgress]:
+    """One TitleProgress per share of the catalogue, in its order; no query."""
+    rows = []
+    for figure in catalogue.shares():
+        share = getattr(totals, figure.name)
+        target = figure.target_for(totals.year)
+        rows.append(
+            TitleProgress(
+                figure=figure,
+                registered=getattr(totals, figure.registered) if figure.registered else None,
+                recognised=getattr(totals, figure.numerator),
+                denominator=getattr(totals, figure.denominator),
+                share=share,
+                target=target,
+                progress=getattr(totals, f"{figure.name}_progress", None) if target else None,
+                below_share=totals.below_share(figure.name),
+                below_progress=totals.below_progress(figure.name),
+            )
+        )
+    return rows
+
+
+def group_values(totals: Totals, group: str) -> list[tuple[catalogue.Figure, int | Decimal | None]]:
+    """(figure, value) of each figure of one catalogue group in a node's totals, shares aside; no query."""
+    return [
+        (f, getattr(totals, f.name))
+        for f in catalogue.figures(group=group)
+        if f.adds_up in (catalogue.SUM, catalogue.RATIO)
+    ]

@@ -22,6 +22,7 @@ from associations.access import user_has_perm
 from associations.models import Association, Perm
 from associations.spans import not_active_message, related_in
 
+from . import catalogue
 from .models import AnnualReturn, Fund, FundBalance, LockedError, Scholarship, Transfer
 
 __all__ = ["LockedError"]
@@ -121,7 +122,7 @@ def figure_outliers(
     found = []
     if previous is None:
         return found
-    for name in AnnualReturn.FIGURE_FIELDS:
+    for name in catalogue.columns():
         if name not in figures:
             continue
         old, new = getattr(previous, name), figures[name]

@@ -39,6 +39,11 @@ def mobilised(r: str) -> str:
     )
 
 
+def paired(r: str, value: str, other: str) -> str:
+    """`value` of the return `r` where `other` is given too, else NULL (the two sums of a share)."""
+    return f"CASE WHEN {r}.{other} IS NOT NULL THEN {r}.{value} END"
+
+
 def covers(years: str) -> str:
     """A CTE `covers(tree_id, lft, rght, year)`: the all-levels returns of `years`, of active nodes.
 

@@ -28,6 +28,7 @@ from .forms import (
     SendBackForm,
     TransferFormSet,
     error_summary,
+    form_fields,
     parse_seen,
 )
 from .history import changes_since, return_history, was_sent_back
@@ -44,7 +45,7 @@ def _check_year(year: int) -> int:
 def _initial(annual_return, funds, scholarships, transfers):
     figures = {}
     if annual_return is not None:
-        figures = {name: getattr(annual_return, name) for name in ReturnForm.FIELDS}
+        figures = {name: getattr(annual_return, name) for name in form_fields()}
         figures["version"] = annual_return.version
     fund_rows = [{"fund_id": f.pk, "name": f.name, "kind": f.kind, "balance": f.balance} for f in funds]
     scholarship_rows = [
@@ -151,7 +152,7 @@ def _conflict_rows(form, current: AnnualReturn | None) -> list[tuple[str, str, s
     if current is None:
         return []
     rows = []
-    for name in ReturnForm.FIELDS:
+    for name in form.FIELDS:
         theirs, yours = getattr(current, name), form.cleaned_data.get(name)
         if theirs != yours:
             show = lambda v: "—" if v in (None, "") else (grouped(v) if isinstance(v, int) else v)  # noqa: E731
@@ -212,8 +213,11 @@ def return_edit(request, pk: int, year: int):
                 form.show_outliers(exc.outliers)
                 form.add_error(None, exc.messages[0])
             except ValidationError as exc:
-                for message in exc.messages:
-                    form.add_error(None, message)
+                # Figures that contradict each other (funds.catalogue.consistency_errors) show at their field.
+                by_field = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+                for name, field_messages in by_field.items():
+                    for message in field_messages:
+                        form.add_error(name if name in form.fields else None, message)
                 refused = isinstance(exc, services.LockedError | services.InactiveYearError)
                 status = 409 if refused else 200
             else:

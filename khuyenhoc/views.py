@@ -8,8 +8,16 @@ from associations.access import get_association_for_user, may_carry_roles, open_
 from associations.models import Association, Perm, RoleKind, ancestors_q
 from associations.spans import not_active_message, related_in
 from core.years import default_year, selected_year, year_choices
+from funds import catalogue
 from funds.models import AnnualReturn
-from funds.selectors import PredecessorTable, predecessor_table, subtree_totals
+from funds.selectors import (
+    PredecessorTable,
+    commune_counts,
+    group_values,
+    predecessor_table,
+    subtree_totals,
+    title_progress,
+)
 from reports.selectors import cluster_report_index
 
 
@@ -63,6 +71,16 @@ def with_return_status(children: QuerySet, year: int) -> QuerySet:
     return children.annotate(this_year=this_year).annotate(return_status=F("this_year__status"))
 
 
+def _figures(totals) -> dict:
+    """The page's totals, with the catalogue's groups read from them (no query)."""
+    return {
+        "totals": totals,
+        "titles": title_progress(totals),
+        "organisation": group_values(totals, catalogue.G_ORGANISATION),
+        "payouts": group_values(totals, catalogue.G_PAYOUTS),
+    }
+
+
 @login_required
 def association_detail(request, pk: int):
     association = get_association_for_user(request.user, pk)
@@ -92,7 +110,7 @@ def association_detail(request, pk: int):
         # its totals are its predecessors' (marked so); after it ended, nothing.
         context["not_active"] = _not_active(association, year, visible)
         if predecessors is not None and year < association.active_from:
-            context["totals"] = subtree_totals(year=year, nodes=[association])[association.pk]
+            context.update(_figures(subtree_totals(year=year, nodes=[association])[association.pk]))
         return render(request, "khuyenhoc/association_detail.html", context)
     children = list(with_return_status(association.get_children().active_in(year), year).order_by("sort_key"))
     labels = dict(AnnualReturn.Status.choices)
@@ -102,6 +120,7 @@ def association_detail(request, pk: int):
         children=children,
         reported=sum(1 for child in children if child.return_status is not None),
         own_return=association.returns.filter(year=year).first(),
-        totals=subtree_totals(year=year, nodes=[association])[association.pk],
+        communes=commune_counts(year=year, nodes=[association])[association.pk],
+        **_figures(subtree_totals(year=year, nodes=[association])[association.pk]),
     )
     return render(request, "khuyenhoc/association_detail.html", context)

@@ -7,11 +7,13 @@ neutralises text that a spreadsheet would run as a formula and keeps numbers as 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from associations.models import sort_key_for
 from core import tabular
+from funds import catalogue
 
 from .derivations import derivation_note
 from .rankings import Metric, Ranking, RankingRow, ScopeKind
@@ -23,7 +25,7 @@ class Column:
 
     key: str
     label: str
-    kind: str  # rank, text, count, money, signed, percent
+    kind: str  # rank, text, count, money, signed, percent, share (a percentage with no sign)
 
     @property
     def numeric(self) -> bool:
@@ -93,6 +95,35 @@ class Table:
     headers: list[Header] = field(default_factory=list)
 
 
+KINDS = {
+    catalogue.MONEY: "money",
+    catalogue.PER_PERSON: "money",
+    catalogue.PEOPLE: "count",
+    catalogue.COUNT: "count",
+    catalogue.PERCENT: "share",
+}
+
+
+def figure_column(name: str) -> Column:
+    """The column of a catalogue figure: its label with its unit, written as its unit says."""
+    figure = catalogue.get(name)
+    label = figure.form_label
+    if figure.unit == catalogue.PERCENT:
+        label = format_lazy("{} (%)", label)
+    return Column(name, label, KINDS[figure.unit])
+
+
+def figure_columns(name: str) -> list[Column]:
+    """A catalogue metric's columns: what it is computed from, ending with the metric itself."""
+    figure = catalogue.get(name)
+    if figure.adds_up == catalogue.PROGRESS:
+        share = catalogue.get(figure.numerator)
+        inputs = [share.numerator, share.denominator, share.name]
+    else:
+        inputs = [*figure.parts, *filter(None, [figure.numerator, figure.denominator])]
+    return [figure_column(n) for n in [*inputs, name]]
+
+
 def ranking_columns(ranking: Ranking) -> list[Column]:
     """Rank, name, code, cluster (except when clusters are ranked), then the figures of the metric.
 
@@ -102,10 +133,19 @@ def ranking_columns(ranking: Ranking) -> list[Column]:
     head = [RANK, NAME, CODE]
     if ranking.scope.kind != ScopeKind.CLUSTERS:
         head.append(CLUSTER)
-    figures = FIGURES[ranking.metric]
+    figures = FIGURES.get(ranking.metric) or figure_columns(ranking.metric)
     if PREV_PER_INHABITANT in figures and any(row.totals.prev_derived for row in ranking.rows):
         figures = [*figures, NOTE]
     return head + figures
+
+
+def ranking_target(ranking: Ranking) -> catalogue.Target | None:
+    """The national target a share or progress metric is measured against in the ranking's year."""
+    try:
+        figure = catalogue.get(ranking.metric)
+    except KeyError:
+        return None
+    return figure.target_for(ranking.year)
 
 
 def _value(row: RankingRow, column: Column):
@@ -170,7 +210,7 @@ def ranking_table(ranking: Ranking, *, sort: str = RANK.key) -> Table:
     rows, sort = _sorted(list(ranking_rows(ranking, columns)), columns, sort or RANK.key)
     title = _("Xếp hạng năm %(year)s theo %(metric)s") % {
         "year": str(ranking.year),
-        "metric": Metric(ranking.metric).label.lower(),
+        "metric": Metric.label(ranking.metric).lower(),
     }
     return Table(title=title, columns=columns, rows=rows, sort=sort, headers=_headers(columns, sort))
 
@@ -183,6 +223,7 @@ SHEET_KINDS = {
     "money": tabular.AMOUNT,
     "signed": tabular.SIGNED,
     "percent": tabular.PERCENT,
+    "share": tabular.PERCENT,
 }
 
 

@@ -247,3 +247,64 @@ def next_host_sentence(*, conference: dict, year: int) -> str:
     if conference["kind"] == "so_ket":
         return f"{giver}{conference['next_host']}, đơn vị đăng cai hội nghị tiếp theo của cụm."
     return f"{giver}{conference['next_host']}, đơn vị đăng cai Hội nghị giao ban cụm năm {year + 1}."
+
+
+def rounded_count(value: int) -> str:
+    """A count as the conference articles round it: 1432 -> 'hơn 1.400', 3612345 -> 'hơn 3,6 triệu'."""
+    if value >= 1_000_000:
+        tenths = value // 100_000
+        whole, tenth = divmod(tenths, 10)
+        text = f"{grouped(whole)},{tenth} triệu" if tenth else f"{grouped(whole)} triệu"
+        exact = tenths * 100_000 == value
+    elif value >= 1000:
+        unit = 10 ** (len(str(value)) - 2)
+        down = value // unit * unit
+        text, exact = grouped(down), down == value
+    else:
+        text, exact = grouped(value), True
+    return text if exact else f"hơn {text}"
+
+
+def _pct(value: str | None) -> str:
+    return percent(Decimal(value)).removeprefix("+")
+
+
+def society_sentence(*, society: dict, titles: list[dict]) -> str:
+    """The cluster's organisation and learning titles in one or two sentences, as the articles write them:
+    'Toàn cụm có hơn 1.400 hội cấp xã, hơn 20.000 chi hội, …; hơn 3,6 triệu hội viên (…% dân số).'"""
+    counted = [
+        (society.get("communes") or None, "hội cấp xã"),
+        (society.get("chapters"), "chi hội"),
+        (society.get("boards"), "ban khuyến học"),
+    ]
+    parts = [f"{rounded_count(n)} {label}" for n, label in counted if n is not None]
+    sentences = []
+    members = society.get("members")
+    if members is not None:
+        share = society.get("members_share")
+        clause = f"{rounded_count(members)} hội viên"
+        parts_text = "; ".join(
+            filter(None, [", ".join(parts), clause + (f" ({_pct(share)} dân số)" if share else "")])
+        )
+    else:
+        parts_text = ", ".join(parts)
+    if parts_text:
+        sentences.append(f"Toàn cụm có {parts_text}.")
+    recognised = []
+    for title in titles:
+        count = society.get(title["numerator"])
+        if count is None:
+            continue
+        clause = f"{rounded_count(count)} {title['heading'][0].lower()}{title['heading'][1:]}"
+        share = society.get(title["name"])
+        if share is not None:
+            clause += f" ({_pct(share)} {title['denominator_label'].removeprefix('số ')}"
+            target = title["target"]
+            progress = society.get(f"{title['name']}_progress")
+            if target and progress is not None:
+                clause += f", đạt {_pct(progress)} mục tiêu năm {target['year']}"
+            clause += ")"
+        recognised.append(clause)
+    if recognised:
+        sentences.append("Đã công nhận " + ", ".join(recognised) + ".")
+    return " ".join(sentences)

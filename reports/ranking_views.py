@@ -5,14 +5,16 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from associations.access import get_association_for_user, get_open_totals_node, open_totals
 from associations.models import Association, Perm, Tier
 from associations.spans import not_active_message, related_in
-from core.numbers import money_short, parse_id
+from core.numbers import money_short, parse_id, percent
 from core.years import parse_year, selected_year, year_choices
+from funds import catalogue
 from funds.forms import parse_seen
 from funds.views import report_bulk_approval
 from funds.workflow import annual_returns_approve_many
@@ -30,7 +32,7 @@ from .completeness import (
 )
 from .completeness import completeness as completeness_rows
 from .derivations import derivation_note
-from .exports import EXPORTERS, export_name, ranking_table
+from .exports import EXPORTERS, export_name, ranking_table, ranking_target
 from .rankings import Metric, Scope, ScopeKind
 from .trends import trend
 
@@ -59,7 +61,7 @@ def _scope(request) -> Scope:
 def _ranking(request) -> rankings.Ranking:
     year = selected_year(request)
     metric = request.GET.get("chi_so", Metric.PER_INHABITANT)
-    if metric not in Metric.values:
+    if metric not in Metric.values():
         metric = Metric.PER_INHABITANT
     return rankings.ranking(year=year, scope=_scope(request), metric=metric)
 
@@ -84,13 +86,14 @@ def ranking_page(request):
             "ranking": ranking,
             "table": table,
             "chart": chart,
-            "metric_label": Metric(ranking.metric).label,
+            "metric_label": Metric.label(ranking.metric),
+            "target": ranking_target(ranking),
             "value_kind": next(c.kind for c in table.columns if c.key == ranking.metric),
             "has_derived": any(c.key == "note" for c in table.columns),
             "year": year,
             "years": year_choices(),
             "not_active": not_active,
-            "metrics": Metric.choices,
+            "metrics": Metric.choices(),
             "clusters": open_totals(request.user).active_in(year).of_tier(Tier.CLUSTER).order_by("code"),
             "provinces": Association.objects.visible_to(request.user)
             .active_in(year)
@@ -182,6 +185,24 @@ def completeness_approve(request, pk: int):
     return redirect(reverse("completeness") + f"?nam={year}")
 
 
+def _share_charts(points) -> list[tuple[str, object]]:
+    """A chart per catalogue share (members as % of population, each title's share) that some year gives."""
+    charts = []
+    for figure in catalogue.figures(unit=catalogue.PERCENT):
+        if figure.adds_up == catalogue.PROGRESS:
+            continue
+        values = [(p.year, getattr(p, figure.name)) for p in points]
+        if any(v is not None for _y, v in values):
+            charts.append(
+                (format_lazy("{} (%)", capfirst(figure.label)), column_chart(values, text=_share_text))
+            )
+    return charts
+
+
+def _share_text(value) -> str:
+    return percent(value).removeprefix("+")
+
+
 @login_required
 @require_GET
 def completeness_unsent(request, pk: int):
@@ -238,6 +259,7 @@ def province_trends(request, pk: int):
                     _("Tổng vận động"),
                     column_chart([(p.year, p.mobilised) for p in points], text=money_short, derived=derived),
                 ),
+                *_share_charts(points),
             ],
             "year": last_year,
             "years": year_choices(province),

@@ -7,23 +7,52 @@ only orders the handful of rows that come back and numbers them.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import models
 from django.db.models import QuerySet, Subquery
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from associations.models import Association, Tier, ancestors_q
+from funds import catalogue
 from funds.selectors import Totals, subtree_totals
 
 
-class Metric(models.TextChoices):
-    """What a ranking orders by; each value is an attribute of funds.selectors.Totals."""
+class Metric:
+    """What a ranking orders by: each value is an attribute of funds.selectors.Totals.
 
-    PER_INHABITANT = "per_inhabitant", _("Bình quân đầu người")
-    MOBILISED = "mobilised", _("Tổng vận động")
-    CHANGE = "per_inhabitant_change", _("Tăng/giảm bình quân đầu người so với năm trước (đồng)")
-    CHANGE_PCT = "per_inhabitant_change_pct", _("Tăng/giảm bình quân đầu người so với năm trước (%)")
-    FUND_BALANCE = "fund_balance", _("Số dư quỹ cuối năm")
-    SCHOLARSHIPS = "scholarship_value", _("Học bổng đã trao (giá trị)")
+    Every figure of funds/catalogue.py that ranks is a metric, read when asked, so that a figure
+    added there is offered here with no other edit; beside them, the change on the previous year
+    and the listed scholarships, which are not catalogue figures.
+    """
+
+    PER_INHABITANT = "per_inhabitant"
+    MOBILISED = "mobilised"
+    CHANGE = "per_inhabitant_change"
+    CHANGE_PCT = "per_inhabitant_change_pct"
+    FUND_BALANCE = "fund_balance"
+    SCHOLARSHIPS = "scholarship_value"
+
+    OTHERS = {
+        CHANGE: _("Tăng/giảm bình quân đầu người so với năm trước (đồng)"),
+        CHANGE_PCT: _("Tăng/giảm bình quân đầu người so với năm trước (%)"),
+        SCHOLARSHIPS: _("Học bổng đã trao (giá trị)"),
+    }
+    # The money metrics first, in the order the page has always offered them.
+    FIRST = [PER_INHABITANT, MOBILISED, CHANGE, CHANGE_PCT, FUND_BALANCE, SCHOLARSHIPS]
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        """(value, label) of every metric, the money ones first, then the catalogue's order."""
+        labels = {f.name: capfirst(f.label) for f in catalogue.figures(ranks=True)} | cls.OTHERS
+        order = cls.FIRST + [name for name in labels if name not in cls.FIRST]
+        return [(name, labels[name]) for name in order if name in labels]
+
+    @classmethod
+    def values(cls) -> list[str]:
+        return [value for value, _label in cls.choices()]
+
+    @classmethod
+    def label(cls, metric: str) -> str:
+        return dict(cls.choices())[metric]
 
 
 class ScopeKind:
@@ -101,7 +130,7 @@ def ranking(*, year: int, scope: Scope, metric: str) -> Ranking:
     when some nodes began after last year (subtree_totals reads their predecessors first), so that
     their change compares with their predecessors' sum.
     """
-    if metric not in Metric.values:
+    if metric not in Metric.values():
         raise ValueError(metric)
     nodes = list(scope.nodes(year))
     totals = subtree_totals(year=year, nodes=nodes)

@@ -9,7 +9,7 @@ from associations.access import report_clusters
 from associations.models import Association, Tier, active_in_q, subtree_q
 from funds import sql
 from funds.models import AnnualReturn, FundBalance, Scholarship, Transfer
-from funds.selectors import Totals, subtree_totals
+from funds.selectors import Totals, commune_counts, subtree_totals
 
 from .charts import BarChart, bar_chart
 from .models import ClusterConference
@@ -22,6 +22,7 @@ class MemberRow:
     totals: Totals
     own_return: AnnualReturn | None
     rank: int | None = None
+    communes: int = 0
 
 
 @dataclass
@@ -35,6 +36,7 @@ class ClusterReport:
     local_funds: list[AnnualReturn] = field(default_factory=list)
     scholarships: list[Scholarship] = field(default_factory=list)
     transfers: list[Transfer] = field(default_factory=list)
+    communes: int = 0
 
     @property
     def ranked(self) -> list[MemberRow]:
@@ -52,16 +54,17 @@ class ClusterReport:
 def cluster_report(
     *, cluster: Association, year: int, conference: ClusterConference | None = None
 ) -> ClusterReport:
-    """Everything the cluster report shows for `year`, in a fixed number of queries (ten, nine with `conference`).
+    """Everything the cluster report shows for `year`, in a fixed number of queries (eleven, ten with `conference`).
 
     The tree is the one of `year`: the provinces under the cluster then, and the figures of the
     associations active then (as in the totals).
 
     1 conference (the year's latest unless given), 2 member provinces, 3-5 subtree totals (returns, scholarships, mobilised of the
     provinces with a population), 6 the members' own returns, 7 fund balances, 8 local fund
-    balances below the provinces, 9 scholarships, 10 transfers received in the cluster. One more
-    the year after the reform (the members' predecessors, whose sum last year is the members'
-    change: see funds.selectors.Lineage).
+    balances below the provinces, 9 scholarships, 10 transfers received in the cluster, 11 the
+    commune associations of each member, counted from the tree. One more the year after the reform
+    (the members' predecessors, whose sum last year is the members' change: see
+    funds.selectors.Lineage).
     """
     if conference is None:
         conference = (
@@ -72,7 +75,8 @@ def cluster_report(
     members = list(cluster.get_children().active_in(year).of_tier(Tier.PROVINCE).order_by("sort_key"))
     totals = subtree_totals(year=year, nodes=[*members, cluster])
     own = {r.association_id: r for r in AnnualReturn.objects.filter(association__in=members, year=year)}
-    rows = [MemberRow(m, totals[m.pk], own.get(m.pk)) for m in members]
+    communes = commune_counts(year=year, nodes=[*members, cluster])
+    rows = [MemberRow(m, totals[m.pk], own.get(m.pk), communes=communes[m.pk]) for m in members]
     for row, rank in zip(rows, competition_ranks([r.totals.per_inhabitant for r in rows]), strict=True):
         row.rank = rank
 
@@ -115,6 +119,7 @@ def cluster_report(
         local_funds=local_funds,
         scholarships=scholarships,
         transfers=transfers,
+        communes=communes[cluster.pk],
     )
 
 

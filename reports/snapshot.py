@@ -5,11 +5,14 @@ the figures stored with it, and two snapshots can be compared to say what a corr
 """
 
 import json
+from decimal import Decimal
 
 from django.utils import translation
+from django.utils.text import capfirst
 
 from associations.models import Association
 from core.numbers import grouped, money_short
+from funds import catalogue
 from funds.models import Qualifier
 
 from . import prose
@@ -22,7 +25,11 @@ from .selectors import ClusterReport, cluster_report
 # lacks them, renders without the reconciliation note, and compares as if they had not changed.
 # 3: members carry `prev_from_predecessors` and `prev_note` (last year read from the predecessors of a
 # province the 2025 reform created); older snapshots lack them and render without the note.
-SCHEMA = 3
+# 4: members and the total carry `society` (organisation and learning titles, from funds/catalogue.py),
+# the document its `titles` and the text `society`; an older snapshot renders without that section.
+SCHEMA = 4
+# The catalogue groups of the section "Tổ chức hội và xây dựng xã hội học tập".
+SOCIETY_GROUPS = (catalogue.G_ORGANISATION, catalogue.G_TITLES)
 # Snapshot key, Totals attribute, label in a list of changes, how the value is written.
 FIGURES = [
     ("cash", "mobilised_cash", "vận động bằng tiền", "money"),
@@ -34,7 +41,8 @@ FIGURES = [
     ("fund_balance", "fund_balance", "số dư quỹ", "money"),
     ("scholarship_awards", "scholarship_awards", "số suất học bổng", "count"),
     ("scholarship_value", "scholarship_value", "giá trị học bổng", "money"),
-    ("awards_paid", "awards_paid", "khen thưởng, hỗ trợ", "money"),
+    # The pay-out total: the split's sum where a return gives it, else its single amount.
+    ("awards_paid", "payouts", "khen thưởng, hỗ trợ", "money"),
     ("facilities", "facilities", "cơ sở vật chất", "money"),
 ]
 # Figures that follow from others: a change to them is named through the figure it came from.
@@ -87,6 +95,38 @@ def _member_of(node: Association, members: list[Association]) -> int | None:
 
 def _figures(totals) -> dict:
     return {key: getattr(totals, attr) for key, attr, _label, _kind in FIGURES}
+
+
+def _society(totals, communes: int) -> dict:
+    """The organisation and learning-title figures of a member or the cluster; a share as text ("70.0")."""
+    out = {"communes": communes}
+    for group in SOCIETY_GROUPS:
+        for f in catalogue.figures(group=group):
+            value = getattr(totals, f.name)
+            out[f.name] = str(value) if isinstance(value, Decimal) else value
+    # The report's table reads each title's two figures in the order of the document's `titles`.
+    out["titles"] = [{"recognised": out[t.numerator], "share": out[t.name]} for t in catalogue.shares()]
+    return out
+
+
+def _titles(year: int) -> list[dict]:
+    """The shares the section shows, each with its heading and the target of the year."""
+    titles = []
+    for share in catalogue.shares():
+        target = share.target_for(year)
+        titles.append(
+            {
+                "name": share.name,
+                "heading": capfirst(str(share.label).removeprefix("tỷ lệ ")),
+                "numerator": share.numerator,
+                "denominator": share.denominator,
+                "denominator_label": str(catalogue.get(share.denominator).label),
+                "target": {"pct": target.pct, "year": target.year, "decision": target.decision}
+                if target
+                else None,
+            }
+        )
+    return titles
 
 
 def _qualifiers(returns: MemberReturns) -> dict:
@@ -158,6 +198,7 @@ def _build(report: ClusterReport, returns: dict[int, MemberReturns], conference)
                 "below_mobilised": row.totals.below_mobilised,
                 "prev_from_predecessors": row.totals.prev_from_predecessors,
                 "prev_note": derivation_note(row.totals.prev_derived, report.year - 1),
+                "society": _society(row.totals, row.communes),
             }
         )
     total_words = total_qualifiers(members)
@@ -171,7 +212,9 @@ def _build(report: ClusterReport, returns: dict[int, MemberReturns], conference)
             "figures": _figures(report.total),
             "qualifiers": {k: v for k, v in total_words.items() if v},
             "reporting": sum(1 for m in members if m["has_data"]),
+            "society": _society(report.total, report.communes),
         },
+        "titles": _titles(report.year),
         "funds": [
             {
                 "member_id": _member_of(b.fund.association, nodes),
@@ -239,6 +282,7 @@ def _text(doc: dict) -> dict:
         ),
         "transfers": [prose.transfer_sentence(t) for t in doc["transfers"]],
         "next_host": prose.next_host_sentence(conference=conference, year=year) if conference else "",
+        "society": prose.society_sentence(society=doc["total"]["society"], titles=doc["titles"]),
     }
 
 
@@ -277,6 +321,7 @@ def _changes(old: dict, new: dict) -> list[str]:
         if before["state"] != m["state"]:
             lines.append(f"{m['name']}: {before['state_label']} → {m['state_label']}")
         lines += _coverage_changes(before, m)
+        lines += _society_changes(before, m)
     for name in sorted(set(old_members) - {m["id"] for m in new["members"]}):
         lines.append(f"{old_members[name]['name']}: không còn trong cụm")
     for key, label in LISTS.items():
@@ -306,6 +351,19 @@ def _coverage_changes(before: dict, member: dict) -> list[str]:
     if member["all_levels"] and a != b:
         return [f"{name}: các hội cấp dưới báo cáo cộng lại {_show(a, 'money')} → {_show(b, 'money')}"]
     return []
+
+
+def _society_changes(before: dict, member: dict) -> list[str]:
+    """A member's typed organisation or title figures that changed; nothing against a snapshot before schema 4."""
+    if "society" not in before or "society" not in member:
+        return []
+    lines = []
+    for group in SOCIETY_GROUPS:
+        for f in catalogue.figures(group=group, column=True):
+            a, b = before["society"].get(f.name), member["society"].get(f.name)
+            if a != b:
+                lines.append(f"{member['name']}: {f.label} {_show(a, 'count')} → {_show(b, 'count')}")
+    return lines
 
 
 def _identity(item: dict) -> tuple:

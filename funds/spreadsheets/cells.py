@@ -247,8 +247,9 @@ def show(value) -> str:
 class Field:
     """One column of a kind of file: the attribute it holds, its fixed header, how its cells read.
 
-    An optional column came after files were already in use: a file may leave it out, and a blank
-    cell in it (or no such column) keeps the stored value.
+    An optional column came after files were already in use: a file may leave it out, which keeps
+    the stored value. A blank cell in it keeps the stored value too, unless `blank_keeps` is False
+    (a figure's column, where a blank cell clears the figure as in the other figures' columns).
     """
 
     name: str
@@ -256,6 +257,7 @@ class Field:
     cell: Cell
     width: int | None = None
     optional: bool = False
+    blank_keeps: bool = True
 
     def column(self) -> tabular.Column:
         return tabular.Column(self.header, self.cell.kind, self.width)

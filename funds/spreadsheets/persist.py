@@ -7,6 +7,7 @@ from django.db import connection
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from .. import catalogue
 from ..models import AnnualReturn, Fund, FundBalance, Scholarship
 
 WRITE_BATCH = 500
@@ -18,9 +19,7 @@ def write_returns(*, user, created: list[AnnualReturn], updated: list[AnnualRetu
     for annual_return in updated:
         annual_return.updated_at = now
     create_returns(user=user, returns=created)
-    update_from_values(
-        AnnualReturn, updated, [*AnnualReturn.FIGURE_FIELDS, "coverage", "notes", "version"], now=now
-    )
+    update_from_values(AnnualReturn, updated, [*catalogue.columns(), "coverage", "notes", "version"], now=now)
     # No fields: the rows are already updated; this writes their history, naming the importer.
     bulk_update_with_history(updated, AnnualReturn, [], batch_size=WRITE_BATCH, default_user=user)
 

@@ -3,7 +3,8 @@ a row updates or creates.
 
 The headers are the file format: the template, the export and the import use the same ones, and
 they are deliberately not translated, so that a file downloaded with the English interface still
-imports. A new figure is one Field here (and in `value_fields` when the import writes it).
+imports. The returns file's figure columns come from funds/catalogue.py; another kind's column is
+one Field here (and in `value_fields` when the import writes it).
 """
 
 from django.core.exceptions import ValidationError
@@ -13,9 +14,8 @@ from django.utils.translation import gettext as _
 from associations.models import sort_key_for
 from core.years import MIN_YEAR
 
-from .. import services
+from .. import catalogue, services
 from ..models import (
-    MAX_POPULATION,
     AnnualReturn,
     Fund,
     FundBalance,
@@ -25,21 +25,38 @@ from ..models import (
 from . import persist
 from .cells import AmountCell, Cell, CoverageCell, Field, TextCell, YesNoCell, read_back
 from .outcomes import Change, RowOutlier
-from .rows import AssociationRowResource, _Row
+from .rows import KEY_FIELDS, AssociationRowResource, _Row
+
+
+def figure_columns() -> tuple[Field, ...]:
+    """One column per typed figure of the catalogue, headed as the catalogue says."""
+    return tuple(
+        Field(
+            f.name,
+            f.header,
+            AmountCell(max_value=f.max_value, min_value=f.min_value, money=f.unit == catalogue.MONEY),
+            optional=f.optional,
+            blank_keeps=False,
+        )
+        for f in catalogue.figures(column=True)
+    )
 
 
 class AnnualReturnResource(AssociationRowResource):
+    # The figures' columns are read from the catalogue whenever the resource is used (all_fields).
     fields = (
-        Field("population", "Dân số", AmountCell(max_value=MAX_POPULATION, min_value=1, money=False)),
-        Field("mobilised_cash", "Vận động bằng tiền", AmountCell()),
-        Field("mobilised_in_kind", "Vận động bằng hiện vật", AmountCell()),
-        Field("fund_balance", "Số dư quỹ cuối năm", AmountCell()),
-        Field("awards_paid", "Khen thưởng, hỗ trợ đã chi", AmountCell()),
-        Field("facilities", "Cơ sở vật chất", AmountCell()),
         Field("coverage", "Phạm vi số liệu", CoverageCell(), width=16, optional=True),
         Field("notes", "Ghi chú", TextCell(), width=34),
     )
-    value_fields = (*AnnualReturn.FIGURE_FIELDS, "coverage", "notes")
+
+    @classmethod
+    def all_fields(cls) -> tuple[Field, ...]:
+        return KEY_FIELDS + figure_columns() + cls.fields
+
+    @property
+    def value_fields(self) -> tuple[str, ...]:
+        return (*catalogue.columns(), "coverage", "notes")
+
     title = "So lieu nam"
     stem = "so-lieu"
 
@@ -58,13 +75,20 @@ class AnnualReturnResource(AssociationRowResource):
         ).order_by()
         self.previous = {(r.association_id, r.year): r for r in previous}
 
+    def read_values(self, state, instance):
+        values = super().read_values(state, instance)
+        if not state.issues and state.association is not None:
+            # The rules the entry form's full_clean applies, on the return as the row leaves it.
+            after = {name: values.get(name, getattr(instance, name)) for name in catalogue.columns()}
+            for name, message in catalogue.consistency_errors(after).items():
+                state.issue(self.column(name), message)
+        return values
+
     def check_values(self, state, instance, values):
         stored = None
         if state.instance is not None:
             # A copy of the stored figures: a figure stored already was confirmed once.
-            stored = AnnualReturn(
-                **{name: getattr(state.instance, name) for name in AnnualReturn.FIGURE_FIELDS}
-            )
+            stored = AnnualReturn(**{name: getattr(state.instance, name) for name in catalogue.columns()})
         self.figures[state.line] = (state.association.pk, state.year, values, stored)
         self.in_file[(state.association.pk, state.year)] = instance
 

@@ -122,7 +122,7 @@ class AssociationRowResource:
         return getattr(obj, name)
 
     def export_row(self, obj) -> list:
-        return [f.cell.write(self.export_value(obj, f.name)) for f in self.all_fields()]
+        return [f.cell.write(self.export_value(obj, f.name)) for f in self.by_name.values()]
 
     # --- import --------------------------------------------------------------------------------
 
@@ -326,8 +326,9 @@ class AssociationRowResource:
                 if not any(i.column == column for i in state.issues):
                     state.issue(column, str(exc))
                 continue
-            if value is None and self.by_name[name].optional:
-                continue  # left out or blank: the stored value (the model's default for a new row) stays
+            f = self.by_name[name]
+            if f.optional and (f.header not in state.cells or (value is None and f.blank_keeps)):
+                continue  # left out (or blank): the stored value (the model's default for a new row) stays
             old = getattr(instance, name)
             # Text the export wrote differently (a control character it could not hold) is unchanged.
             if isinstance(old, str) and isinstance(value, str) and read_back(old) == value:

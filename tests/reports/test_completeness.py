@@ -119,8 +119,11 @@ def test_it_shows_a_reviewer_every_province_with_approve_buttons(client, reviewe
         ["Một", "5", "4", "1", "2", "1", "1"],
         ["Ba", "1", "0", "1", "0", "0", "0"],
     ]
-    assert "Duyệt 1 báo cáo…" in rows[0][10] and "Duyệt 1 báo cáo…" in rows[1][10]
-    assert "Duyệt" not in rows[2][10]
+    # then the approval bar and share, the returns without organisation or learning-title figures
+    # (all of them here), the last change, the actions
+    assert [row[9] for row in rows] == ["1", "4", "0"]
+    assert "Duyệt 1 báo cáo…" in rows[0][11] and "Duyệt 1 báo cáo…" in rows[1][11]
+    assert "Duyệt" not in rows[2][11]
     assert body.count('href="/tien-do-bao-cao/tinh/') - body.count("/chua-gui/") == 2
 
 
