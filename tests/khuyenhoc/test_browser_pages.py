@@ -205,7 +205,7 @@ def test_save_and_submit_keeps_what_was_typed_and_leaving_asks_first(site, open_
 def test_rankings_show_the_ranked_figure_and_the_changes(site, open_page, width):
     page = open_page("trunguong")
     hidden = {}
-    for metric in Metric.values:
+    for metric in Metric.values():
         page.goto(site.url + reverse("rankings") + f"?nam=2022&chi_so={metric}")
         columns = [metric]
         if metric in (Metric.CHANGE, Metric.CHANGE_PCT):

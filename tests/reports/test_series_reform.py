@@ -155,8 +155,8 @@ def test_it_prints_the_note_under_the_report_table_for_members_with_figures(clie
 
 @pytest.mark.parametrize("grown", [0, 4], indirect=True, ids=["one-reform", "more-predecessors"])
 def test_it_reads_the_2025_cluster_report_in_fixed_queries(grown, django_assert_num_queries):
-    # The ten of cluster_report, and the members' predecessors (funds.selectors.lineages)
-    with django_assert_num_queries(11):
+    # The eleven of cluster_report, and the members' predecessors (funds.selectors.lineages)
+    with django_assert_num_queries(12):
         cluster_report(cluster=grown.cluster, year=NEW)
 
 
@@ -246,12 +246,12 @@ def test_it_renders_a_new_nodes_page_in_fixed_queries(client, grown, django_asse
     client.force_login(make_user("xem", RoleKind.VIEWER, grown.central))
     # In its last year: 1 session, 2 user, 3 the association, 4 the right to edit, 5 whether the
     # user may carry its roles on (it ended), 6 its own return, 7 totals of returns, 8 of
-    # scholarships, 9 the ancestors, 10 the children
-    with django_assert_num_queries(10):
+    # scholarships, 9 the ancestors, 10 the children, 11 its commune associations (from the tree)
+    with django_assert_num_queries(11):
         _page(client, grown.mot, year=OLD)
     # and the predecessors with their other successors, their returns, which of them the user reads,
     # and the predecessors once more for the totals (2025 compares with their 2024)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         _page(client, grown.moi)
 
 
