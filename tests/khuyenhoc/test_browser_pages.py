@@ -39,6 +39,7 @@ class Site:
     states: dict  # username -> Playwright storage state of a signed-in session
     ha_giang: int
     tay_bac: int
+    tuyen_quang: int  # the province of 2025, with its predecessors' table
 
 
 def _sign_in(browser, url: str, username: str) -> dict:
@@ -73,12 +74,13 @@ def site(django_db_setup, django_db_blocker):
         with override_settings(DEBUG=True):  # the demo users
             call_command("load_demo", stdout=io.StringIO())
         ha_giang = Association.objects.get(tier=Tier.PROVINCE, code="02", active_until=2024)
+        tuyen_quang = Association.objects.get(tier=Tier.PROVINCE, code="08", active_from=2025)
         server = LiveServer("localhost")
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
                 states = {name: _sign_in(browser, server.url, name) for name in ["hagiang", "trunguong"]}
-                yield Site(server.url, browser, states, ha_giang.pk, ha_giang.parent_id)
+                yield Site(server.url, browser, states, ha_giang.pk, ha_giang.parent_id, tuyen_quang.pk)
                 browser.close()
         finally:
             server.stop()
@@ -137,6 +139,11 @@ def test_no_page_scrolls_sideways(site, open_page, width):
         "review": (reverse("review_list") + "?nam=2022", 200),
         "completeness": (reverse("completeness") + "?nam=2022", 200),
         "cluster-report": (reverse("cluster_report", args=[site.tay_bac, 2022]), 200),
+        "association-2025": (reverse("association_detail", args=[site.tuyen_quang]) + "?nam=2025", 200),
+        "association-2024": (reverse("association_detail", args=[site.tuyen_quang]) + "?nam=2024", 200),
+        "entry-2025": (reverse("return_edit", args=[site.tuyen_quang, 2025]), 200),
+        "rankings-2025": (reverse("rankings") + "?nam=2025&chi_so=per_inhabitant_change", 200),
+        "cluster-report-2025": (reverse("cluster_report", args=[site.tay_bac, 2025]), 200),
         "not-found": ("/khong-co-trang-nay/", 404),
     }
     wide = {}
