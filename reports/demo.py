@@ -102,46 +102,34 @@ class DemoConference:
     next_host: tuple[str, int] | None
 
 
+# Tây Bắc after 2022: (year, date, place = the host's seat, host code, next host, what is public).
+# Only the hosts of 2023 and 2024 are public; everything else about these records is illustrative.
+TAY_BAC_LATER_MEETINGS = [
+    (2023, date(2023, 11, 24), "Hòa Bình", "17", ("14", 2024), "Hòa Bình đăng cai hội nghị năm 2023"),
+    (2024, date(2024, 11, 22), "Sơn La", "14", ("15", 2025), "Sơn La đăng cai hội nghị năm 2024"),
+    (2025, date(2025, 12, 5), "Lào Cai", "15", None, None),
+]
+AFTER_THE_REFORM_SUMMARY = (
+    "Bản ghi minh họa: hội đăng cai, ngày họp, thành phần cụm sau sắp xếp năm 2025 và số liệu "
+    "đều là minh họa, không phải số liệu thật của Hội."
+)
+
 CONFERENCES = [
     DemoConference("CUM01", 2022, TAY_BAC_2022, host="02", next_host=("17", 2023)),
-    DemoConference(
-        "CUM01",
-        2023,
-        {
-            **TAY_BAC_LATER,
-            "date": date(2023, 11, 24),
-            "place": "Hòa Bình",
-            "summary": ILLUSTRATIVE_SUMMARY.format(public="Hòa Bình đăng cai hội nghị năm 2023"),
-        },
-        host="17",
-        next_host=("14", 2024),
-    ),
-    DemoConference(
-        "CUM01",
-        2024,
-        {
-            **TAY_BAC_LATER,
-            "date": date(2024, 11, 22),
-            "place": "Sơn La",
-            "summary": ILLUSTRATIVE_SUMMARY.format(public="Sơn La đăng cai hội nghị năm 2024"),
-        },
-        host="14",
-        next_host=("15", 2025),
-    ),
-    DemoConference(
-        "CUM01",
-        2025,
-        {
-            **TAY_BAC_LATER,
-            "date": date(2025, 12, 5),
-            "place": "Lào Cai",
-            "summary": (
-                "Bản ghi minh họa: hội đăng cai, ngày họp, thành phần cụm sau sắp xếp năm 2025 và số liệu "
-                "đều là minh họa, không phải số liệu thật của Hội."
-            ),
-        },
-        host="15",
-        next_host=None,
+    *(
+        DemoConference(
+            "CUM01",
+            year,
+            {
+                **TAY_BAC_LATER,
+                "date": held,
+                "place": place,
+                "summary": ILLUSTRATIVE_SUMMARY.format(public=public) if public else AFTER_THE_REFORM_SUMMARY,
+            },
+            host=host,
+            next_host=next_host,
+        )
+        for year, held, place, host, next_host, public in TAY_BAC_LATER_MEETINGS
     ),
     DemoConference(
         "CUM04",
