@@ -2,7 +2,6 @@
 
 import codecs
 import io
-import time
 import unicodedata
 import zipfile
 
@@ -15,7 +14,6 @@ from funds.spreadsheets.xlsx import unzipped_size
 from tests.funds.test_import_support import HEADERS, csv_bytes, db_state, row, xlsx
 
 # Well under the 30 s a worker is given, and what the issue asks of a hostile upload.
-FEW_SECONDS = 5
 
 
 @pytest.fixture(autouse=True)
@@ -28,13 +26,14 @@ def _preview(user, content, filename="so-lieu.csv"):
 
 
 def _refused_quickly(user, content, filename="so-lieu.xlsx") -> str:
-    """Preview the file, assert that it is refused within a few seconds, and return the message."""
+    """Preview the file, assert that it is refused as a whole with nothing written, and return the message.
+
+    Not timed (a loaded CI machine would make it flaky): the caps refuse the file before it is read
+    whole, and the reading deadline is tested on its own (test_it_stops_reading_at_the_deadline).
+    """
     before = db_state()
-    started = time.monotonic()
     preview = _preview(user, content, filename)
-    elapsed = time.monotonic() - started
     assert [e.line for e in preview.errors] == [None], preview.errors
-    assert elapsed < FEW_SECONDS, f"refused after {elapsed:.1f} s"
     assert db_state() == before
     return preview.errors[0].message
 
