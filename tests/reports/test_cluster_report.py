@@ -1,3 +1,4 @@
+import logging
 import re
 from decimal import Decimal
 
@@ -380,3 +381,11 @@ def test_the_chair_starts_the_2023_conference_of_hoa_binh_from_the_cluster_page(
         "Hòa Bình",
     )
     assert form["signer_name"].value() == "Nguyễn Thị Kim Hải"
+
+
+def test_the_pdf_renders_without_a_warning_from_weasyprint(chair_client, conference, caplog):
+    # A rule WeasyPrint cannot read is dropped with a warning, and the PDF silently loses it.
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        r = chair_client.get(reverse("conference_pdf", args=[conference.pk]))
+    assert r.status_code == 200 and r.content.startswith(b"%PDF-")
+    assert [record.getMessage() for record in caplog.records if record.name.startswith("weasyprint")] == []
