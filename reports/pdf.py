@@ -6,7 +6,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from weasyprint import HTML
+from weasyprint import HTML, Attachment
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 BASE_URL = "http://khuyenhoc.invalid/"
@@ -38,5 +38,7 @@ def _collected(relative: str) -> str | None:
     return None
 
 
-def html_to_pdf(html: str) -> bytes:
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher()).write_pdf()
+def html_to_pdf(html: str, *, attachments: list[Attachment] = ()) -> bytes:
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher()).write_pdf(
+        attachments=list(attachments)
+    )

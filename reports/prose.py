@@ -209,15 +209,54 @@ def _scholarship_clause(s: dict) -> str:
     return s["programme"] + (": " + ", ".join(details) if details else "")
 
 
+# A member's scholarships below the province are named one by one up to this many; beyond it they are
+# summed in one clause and listed in the annex, so that the text (and the PDF) costs what a member
+# holds, not what its communes list.
+LISTED_BELOW = 5
+
+
+def summarised_members(scholarships: list[dict]) -> set:
+    """The members whose scholarships below the province are too many to name in the text."""
+    counts: dict = {}
+    for s in scholarships:
+        if s.get("below"):
+            counts[s["member_id"]] = counts.get(s["member_id"], 0) + 1
+    return {member for member, count in counts.items() if count > LISTED_BELOW}
+
+
+def below_scholarships(scholarships: list[dict]) -> list[dict]:
+    """The scholarships the text sums rather than names: the annex lists them, in report order."""
+    summarised = summarised_members(scholarships)
+    return [s for s in scholarships if s.get("below") and s["member_id"] in summarised]
+
+
+def _summary_clause(listed: list[dict]) -> str:
+    """'các hội cấp dưới có 120 chương trình học bổng, 1.450 suất, trị giá 2,1 tỷ đồng (danh sách ở phụ lục)'"""
+    details = [f"{grouped(len(listed))} chương trình học bổng"]
+    awards = sum(s["awards"] or 0 for s in listed)
+    if awards:
+        details.append(f"{grouped(awards)} suất")
+    values = [s["value"] for s in listed if s["value"] is not None]
+    if values:
+        details.append(f"trị giá {money_short(sum(values))}")
+    return f"các hội cấp dưới có {', '.join(details)} (danh sách ở phụ lục)"
+
+
 def funds_paragraphs(
     *, members: list[dict], funds: list[dict], local_funds: list[dict], scholarships: list[dict]
 ):
     """[(member name, text)] for the members with named funds, local funds or scholarships, in member order."""
     paragraphs = []
+    summarised = summarised_members(scholarships)
     for m in members:
         clauses = _fund_clauses([f for f in funds if f["member_id"] == m["id"]])
         clauses += [_local_fund_clause(lf, m["name"]) for lf in local_funds if lf["member_id"] == m["id"]]
-        clauses += [_scholarship_clause(s) for s in scholarships if s["member_id"] == m["id"]]
+        own = [s for s in scholarships if s["member_id"] == m["id"]]
+        if m["id"] in summarised:
+            clauses += [_scholarship_clause(s) for s in own if not s.get("below")]
+            clauses.append(_summary_clause([s for s in own if s.get("below")]))
+        else:
+            clauses += [_scholarship_clause(s) for s in own]
         if clauses:
             paragraphs.append((m["name"], "; ".join(clauses) + "."))
     return paragraphs

@@ -5,11 +5,42 @@ from datetime import date
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from core import tabular
+
+from . import prose
 from .charts import BarChart, bar_chart
 from .models import IssuedReport
-from .pdf import html_to_pdf
+from .pdf import Attachment, html_to_pdf
 
 DOCUMENT_PDF = "reports/cluster_report_pdf.html"
+# A PDF lays out a long table slowly (about 2 ms a row here): past this many rows the annex of
+# scholarships travels inside the PDF as an attached spreadsheet, and the page says so.
+PDF_ANNEX_ROWS = 40
+ANNEX_FILENAME = "hoc-bong-cac-hoi-cap-duoi.csv"
+ANNEX_COLUMNS = [
+    tabular.Column("Tỉnh"),
+    tabular.Column("Hội"),
+    tabular.Column("Chương trình"),
+    tabular.Column("Nhà tài trợ"),
+    tabular.Column("Số suất"),
+    tabular.Column("Trị giá (đồng)"),
+]
+
+
+def annex(doc: dict) -> list[dict]:
+    """The scholarships below the provinces that the text sums (prose.below_scholarships), with their member."""
+    names = {m["id"]: m["name"] for m in doc["members"]}
+    return [
+        {**s, "member": names.get(s["member_id"], "")} for s in prose.below_scholarships(doc["scholarships"])
+    ]
+
+
+def annex_csv(rows: list[dict]) -> bytes:
+    # Through tabular.to_csv: a cell that starts like a formula is neutralised, as in every export.
+    return tabular.to_csv(
+        ANNEX_COLUMNS,
+        [[r["member"], r["association"], r["programme"], r["donor"], r["awards"], r["value"]] for r in rows],
+    )
 
 
 def chart(doc: dict) -> BarChart:
@@ -47,6 +78,8 @@ def document_context(
         "draft": issued is None,
         "reference": issued.reference if issued is not None else f"\u2003\u2003/{symbol}" if symbol else "",
         "place_date": place_date(conference.get("place", ""), dated),
+        "annex": annex(doc),
+        "annex_attached": "",
     }
 
 
@@ -54,6 +87,15 @@ def render_pdf(
     doc: dict, *, issued: IssuedReport | None = None, previous: IssuedReport | None = None
 ) -> bytes:
     """The report as an A4 PDF, drafts marked DỰ THẢO on every page."""
+    context = document_context(doc, issued=issued, previous=previous)
+    attachments = []
+    if len(context["annex"]) > PDF_ANNEX_ROWS:
+        context["annex_attached"] = ANNEX_FILENAME
+        attachments.append(
+            Attachment(
+                string=annex_csv(context["annex"]), name=ANNEX_FILENAME, description="Phụ lục học bổng"
+            )
+        )
     with translation.override("vi"):
-        html = render_to_string(DOCUMENT_PDF, document_context(doc, issued=issued, previous=previous))
-    return html_to_pdf(html)
+        html = render_to_string(DOCUMENT_PDF, context)
+    return html_to_pdf(html, attachments=attachments)

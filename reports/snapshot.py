@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.utils import translation
 from django.utils.text import capfirst
 
-from associations.models import Association
+from associations.models import Association, Tier
 from core.numbers import grouped, money_short
 from funds import catalogue
 from funds.models import Qualifier
@@ -237,6 +237,10 @@ def _build(report: ClusterReport, returns: dict[int, MemberReturns], conference)
         "scholarships": [
             {
                 "member_id": _member_of(s.association, nodes),
+                # Listed below the province (a district's, a commune's): summarised in the text when
+                # many, and listed in full in the annex (prose.funds_paragraphs, below_scholarships).
+                "below": s.association.tier not in (Tier.PROVINCE, Tier.CLUSTER, Tier.CENTRAL),
+                "association": s.association.short_name,
                 "programme": s.programme,
                 "awards": s.awards,
                 "value": s.total_value,
