@@ -56,7 +56,9 @@ def test_many_below_are_summed_in_the_text_and_listed_in_the_annex(tree):
     assert rest == 0
     assert "Học bổng Một 0" in text and "Học bổng Một 1" in text
     assert "Học bổng Bắc" not in text
-    assert f"các hội cấp dưới có 9 chương trình học bổng, {awards} suất, trị giá {millions} triệu đồng" in text
+    assert (
+        f"các hội cấp dưới có 9 chương trình học bổng, {awards} suất, trị giá {millions} triệu đồng" in text
+    )
     annex = document_context(doc)["annex"]
     assert sorted(r["programme"] for r in annex) == sorted(below.values_list("programme", flat=True))
     assert {r["member"] for r in annex} == {"Một"}
