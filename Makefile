@@ -7,7 +7,7 @@ PORT ?= 8000
 # Test processes (pytest-xdist); each gets its own test database. TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= 2
 
-.PHONY: run test install bench lint format clean backup restore
+.PHONY: run test install bench bench-tests load lint format clean backup restore
 
 $(STAMP): pyproject.toml scripts/sysdeps.sh
 	@bash scripts/sysdeps.sh
@@ -30,7 +30,12 @@ run: install
 test: install
 	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
 
+# Pages against their bare SQL at demo and national size, on a throw-away database of the configured
+# kind (DATABASE_URL): prints a table, writes bench.json. `make bench-tests` runs the timed pytest marks.
 bench: install
+	$(BIN)/python manage.py bench --json bench.json
+
+bench-tests: install
 	$(BIN)/pytest -q -m benchmark -s --no-header -p no:randomly
 
 lint: install
