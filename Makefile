@@ -35,6 +35,10 @@ test: install
 bench: install
 	$(BIN)/python manage.py bench --json bench.json
 
+# Mixed readers and writers against gunicorn on PostgreSQL, loopback only (scripts/load.sh).
+load: install
+	bash scripts/load.sh
+
 bench-tests: install
 	$(BIN)/pytest -q -m benchmark -s --no-header -p no:randomly
 
