@@ -7,6 +7,7 @@ from django.db.models import F
 
 from associations.access import report_clusters
 from associations.models import Association, Tier, active_in_q, subtree_q
+from core.years import reporting_year
 from funds import sql
 from funds.models import AnnualReturn, FundBalance, Scholarship, Transfer
 from funds.selectors import Totals, commune_counts, subtree_totals
@@ -123,25 +124,39 @@ def cluster_report(
     )
 
 
+# The home page's report years are the cluster's conference years; besides, a year with returns but
+# no conference record yet (one being prepared) is offered, but only among the last RECENT_YEARS up to
+# the reporting year, each checked with an EXISTS that stops at its first return. So the page reads a
+# handful of (cluster, year) probes, never every return of every year.
+RECENT_YEARS = 3
+
+
 def cluster_report_index(*, user) -> list[tuple[Association, list[int]]]:
-    """[(cluster, years newest first)] for every cluster whose report the user may read (three queries)."""
+    """[(cluster, years newest first)] for every cluster whose report the user may read (three queries).
+
+    The years are those of the cluster's conferences, and the last RECENT_YEARS in which some
+    association of the cluster has a return.
+    """
     clusters = list(report_clusters(user).order_by("code"))
     if not clusters:
         return []
     years: dict[int, set[int]] = {c.pk: set() for c in clusters}
     for pk, year in ClusterConference.objects.filter(cluster__in=clusters).values_list("cluster_id", "year"):
         years[pk].add(year)
+    last = reporting_year()
+    recent = list(range(last - RECENT_YEARS + 1, last + 1))
     placeholders = ", ".join(["%s"] * len(clusters))
+    recent_sql = " UNION ALL ".join(["SELECT %s AS year"] * len(recent))
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT c.id, r.year FROM {sql.ASSOCIATIONS} c
-              JOIN {sql.ASSOCIATIONS} a ON {sql.in_subtree("a", "c")}
-              JOIN {sql.RETURNS} r ON r.association_id = a.id
-             WHERE c.id IN ({placeholders})
-             GROUP BY c.id, r.year
+            SELECT c.id, y.year FROM {sql.ASSOCIATIONS} c CROSS JOIN ({recent_sql}) y
+             WHERE c.id IN ({placeholders}) AND EXISTS (
+                SELECT 1 FROM {sql.ASSOCIATIONS} a
+                  JOIN {sql.RETURNS} r ON r.association_id = a.id AND r.year = y.year
+                 WHERE {sql.in_subtree("a", "c")})
             """,
-            [c.pk for c in clusters],
+            [*recent, *(c.pk for c in clusters)],
         )
         for pk, year in cursor.fetchall():
             years[pk].add(year)
