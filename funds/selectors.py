@@ -560,9 +560,9 @@ def _fill_aggregate(totals: Totals, now: YearSums | None, before: YearSums | Non
 def subtree_totals(*, year: int, nodes: Iterable[Association | int]) -> dict[int, Totals]:
     """{node id: Totals} for every node given, each by the all-levels rule, in a fixed number of queries.
 
-    Two queries whatever the size of the tree (the returns of this year and the last, the
-    scholarships); a third when a cluster or the central node is among `nodes` (the totals of
-    their provinces, so that per inhabitant divides only the money of provinces with a population);
+    Two queries whatever the size of the tree or the nodes asked: the returns of this year and the
+    last (with, for a cluster or the central node among `nodes`, the totals of their provinces, so
+    that per inhabitant divides only the money of provinces with a population), the scholarships;
     and one first when a node began after last year (its predecessors, whose sums the other
     queries read with the nodes': see Lineage for the rule).
     """
@@ -573,7 +573,18 @@ def subtree_totals(*, year: int, nodes: Iterable[Association | int]) -> dict[int
         return result
     lineage_of = lineages(ids) if _may_derive(nodes, year - 1) else {}
     ids_sql, params = _ids_sql([*ids, *(p.pk for lin in lineage_of.values() for p in lin.predecessors)])
-    sums = _year_sums(years=[year, year - 1], nodes_sql=ids_sql, params=params)
+    # The provinces under any cluster or central node asked for are summed in the same statement
+    # (per inhabitant of an aggregate divides only the money of provinces with a population).
+    aggregate_ids_sql, _ = _ids_sql(ids)
+    provinces_sql = f"""n.id IN (
+        SELECT p.id FROM {sql.ASSOCIATIONS} p JOIN {sql.ASSOCIATIONS} g ON {sql.in_subtree("p", "g")}
+         WHERE p.tier = %(province)s AND g.tier IN (%(cluster)s, %(central)s)
+           AND {aggregate_ids_sql.replace("n.id IN", "g.id IN", 1)})"""
+    sums = _year_sums(
+        years=[year, year - 1],
+        nodes_sql=f"{ids_sql} OR {provinces_sql}",
+        params={**params, "cluster": Tier.CLUSTER, "central": Tier.CENTRAL},
+    )
     aggregates = []
     for pk, totals in result.items():
         lineage = lineage_of.get(pk)
@@ -583,8 +594,7 @@ def subtree_totals(*, year: int, nodes: Iterable[Association | int]) -> dict[int
         _fill_derived(totals, now, before, lineage)
     _add_scholarships(year, ids_sql, params, result, lineage_of)
     if aggregates:
-        aggregate_ids = [t.node_id for t, _, _ in aggregates]
-        provinces = list(_provinces_sums(years=[year, year - 1], aggregate_ids=aggregate_ids).values())
+        provinces = [s for s in sums.values() if s.tier == Tier.PROVINCE]
         for totals, now, before in aggregates:
             _fill_aggregate(totals, now, before, provinces)
     return result

@@ -55,15 +55,16 @@ class ClusterReport:
 def cluster_report(
     *, cluster: Association, year: int, conference: ClusterConference | None = None
 ) -> ClusterReport:
-    """Everything the cluster report shows for `year`, in a fixed number of queries (eleven, ten with `conference`).
+    """Everything the cluster report shows for `year`, in a fixed number of queries (ten, nine with `conference`).
 
     The tree is the one of `year`: the provinces under the cluster then, and the figures of the
     associations active then (as in the totals).
 
-    1 conference (the year's latest unless given), 2 member provinces, 3-5 subtree totals (returns, scholarships, mobilised of the
-    provinces with a population), 6 the members' own returns, 7 fund balances, 8 local fund
-    balances below the provinces, 9 scholarships, 10 transfers received in the cluster, 11 the
-    commune associations of each member, counted from the tree. One more the year after the reform
+    1 conference (the year's latest unless given), 2 member provinces, 3-4 subtree totals (the
+    returns, with the provinces' own sums for per inhabitant; the scholarships), 5 the members' own
+    returns, 6 fund balances, 7 the ten largest local fund balances below the provinces, 8
+    scholarships, 9 transfers received in the cluster, 10 the commune associations of each member,
+    counted from the tree. One more the year after the reform
     (the members' predecessors, whose sum last year is the members' change: see
     funds.selectors.Lineage).
     """
