@@ -563,6 +563,7 @@ def subtree_totals(*, year: int, nodes: Iterable[Association | int]) -> dict[int
     Two queries whatever the size of the tree or the nodes asked: the returns of this year and the
     last (with, for a cluster or the central node among `nodes`, the totals of their provinces, so
     that per inhabitant divides only the money of provinces with a population), the scholarships;
+    a third when a cluster or the central node is given by its bare id (its provinces, read after);
     and one first when a node began after last year (its predecessors, whose sums the other
     queries read with the nodes': see Lineage for the rule).
     """
@@ -573,18 +574,18 @@ def subtree_totals(*, year: int, nodes: Iterable[Association | int]) -> dict[int
         return result
     lineage_of = lineages(ids) if _may_derive(nodes, year - 1) else {}
     ids_sql, params = _ids_sql([*ids, *(p.pk for lin in lineage_of.values() for p in lin.predecessors)])
-    # The provinces under any cluster or central node asked for are summed in the same statement
-    # (per inhabitant of an aggregate divides only the money of provinces with a population).
-    aggregate_ids_sql, _ = _ids_sql(ids)
-    provinces_sql = f"""n.id IN (
-        SELECT p.id FROM {sql.ASSOCIATIONS} p JOIN {sql.ASSOCIATIONS} g ON {sql.in_subtree("p", "g")}
-         WHERE p.tier = %(province)s AND g.tier IN (%(cluster)s, %(central)s)
-           AND {aggregate_ids_sql.replace("n.id IN", "g.id IN", 1)})"""
-    sums = _year_sums(
-        years=[year, year - 1],
-        nodes_sql=f"{ids_sql} OR {provinces_sql}",
-        params={**params, "cluster": Tier.CLUSTER, "central": Tier.CENTRAL},
-    )
+    # The provinces under a cluster or the central node given are summed in the same statement (per
+    # inhabitant of an aggregate divides only the money of provinces with a population), each
+    # selected by its MPTT range so that the planner reads them off the (tree_id, lft) index.
+    known = [n for n in nodes if isinstance(n, Association) and n.tier in (Tier.CLUSTER, Tier.CENTRAL)]
+    nodes_sql = ids_sql
+    if known:
+        ranges = []
+        for i, node in enumerate(known):
+            ranges.append(f"(n.tree_id = %(t{i})s AND n.lft > %(l{i})s AND n.lft < %(r{i})s)")
+            params |= {f"t{i}": node.tree_id, f"l{i}": node.lft, f"r{i}": node.rght}
+        nodes_sql = f"{ids_sql} OR (n.tier = %(province)s AND ({' OR '.join(ranges)}))"
+    sums = _year_sums(years=[year, year - 1], nodes_sql=nodes_sql, params=params)
     aggregates = []
     for pk, totals in result.items():
         lineage = lineage_of.get(pk)
@@ -595,6 +596,10 @@ def subtree_totals(*, year: int, nodes: Iterable[Association | int]) -> dict[int
     _add_scholarships(year, ids_sql, params, result, lineage_of)
     if aggregates:
         provinces = [s for s in sums.values() if s.tier == Tier.PROVINCE]
+        # An aggregate given by its id alone: its provinces were not known to the first statement.
+        unknown = [t.node_id for t, _, _ in aggregates if t.node_id not in {n.pk for n in known}]
+        if unknown:
+            provinces += _provinces_sums(years=[year, year - 1], aggregate_ids=unknown).values()
         for totals, now, before in aggregates:
             _fill_aggregate(totals, now, before, provinces)
     return result
