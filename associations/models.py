@@ -87,12 +87,15 @@ def _position(node, attr: str):
 def subtree_q(root, *, prefix: str = "") -> Q:
     """Rows whose node (reached through `prefix`) is `root` or below it, on the MPTT columns.
 
-    `root` is a node, or a string naming one in the outer query ("" for the outer row itself).
+    `root` is a node, or a string naming one in the outer query ("" for the outer row itself). The
+    redundant `lft < root.rght` bounds the range on the (tree_id, lft) index at both ends, so that
+    the database reads the subtree alone rather than everything after it in the tree.
     """
     return Q(
         **{
             f"{prefix}tree_id": _position(root, "tree_id"),
             f"{prefix}lft__gte": _position(root, "lft"),
+            f"{prefix}lft__lt": _position(root, "rght"),
             f"{prefix}rght__lte": _position(root, "rght"),
         }
     )

@@ -205,6 +205,13 @@ class AnnualReturn(models.Model):
         verbose_name = _("báo cáo năm")
         verbose_name_plural = _("báo cáo năm")
         ordering = ["association__sort_key", "year"]
+        # Every totals query reads one year (or two) of returns across many associations: an index that
+        # leads with the year lets it read that year alone, not every year's returns of the country.
+        # The all-levels returns are few; every totals query looks them up by year first (funds/sql.py covers).
+        indexes = [
+            models.Index(fields=["year", "association"], name="return_year_association"),
+            models.Index(fields=["year"], condition=Q(coverage="all"), name="return_all_levels_year"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["association", "year"], name="return_one_per_association_year"),
             models.CheckConstraint(
@@ -304,6 +311,8 @@ class FundBalance(models.Model):
     class Meta:
         verbose_name = _("số dư quỹ")
         verbose_name_plural = _("số dư quỹ")
+        # The cluster report reads one year's balances of a subtree (see AnnualReturn).
+        indexes = [models.Index(fields=["year", "fund"], name="fund_balance_year_fund")]
         constraints = [
             models.UniqueConstraint(fields=["fund", "year"], name="fund_balance_one_per_year"),
             models.CheckConstraint(
@@ -335,6 +344,8 @@ class Scholarship(models.Model):
         verbose_name = _("học bổng")
         verbose_name_plural = _("học bổng")
         ordering = ["association__sort_key", "year", "programme"]
+        # The totals and the cluster report read one year's scholarships of a subtree (see AnnualReturn).
+        indexes = [models.Index(fields=["year", "association"], name="scholarship_year_association")]
         constraints = [
             models.UniqueConstraint(fields=["association", "year", "programme"], name="scholarship_unique"),
             *amount_checks("scholarship", ["total_value"]),
@@ -371,6 +382,8 @@ class Transfer(models.Model):
         verbose_name = _("khoản trao tặng")
         verbose_name_plural = _("khoản trao tặng")
         ordering = ["year", "date", "pk"]
+        # The cluster report reads one year's transfers received in a subtree (see AnnualReturn).
+        indexes = [models.Index(fields=["year", "recipient"], name="transfer_year_recipient")]
         constraints = [
             models.CheckConstraint(
                 name="transfer_has_giver", condition=Q(giver__isnull=False) | ~Q(giver_name="")

@@ -269,16 +269,11 @@ def _year_sums(*, years: list[int], nodes_sql: str, params: dict) -> dict[tuple[
     own = ",\n".join(f"MAX(CASE WHEN x.is_self = 1 THEN x.{name} END)" for name in names)
     below = ",\n".join(f"SUM(CASE WHEN x.is_self = 0 AND x.covered = 0 THEN x.{name} END)" for name in names)
     columns = ", ".join(f"{expr} AS {name}" for name, expr in summed)
+    # `x` is materialised: inlined, PostgreSQL evaluates the `covered` EXISTS once for each column
+    # that reads it (some sixty subplans a row, seconds on the national tree), not once a row.
     query = f"""
-        WITH {sql.covers(in_years)}
-        SELECT x.node_id, x.year, x.tier_n, x.tree_id, x.lft, x.rght,
-               COUNT(*),
-               MAX(CASE WHEN x.is_self = 1 AND x.coverage = '{sql.ALL_LEVELS}' THEN 1 ELSE 0 END),
-               MAX(CASE WHEN x.is_self = 1 THEN x.population END),
-               SUM(CASE WHEN x.tier = %(province)s THEN x.population END),
-               {own},
-               {below}
-          FROM (
+        WITH {sql.covers(in_years)},
+        x AS MATERIALIZED (
             SELECT n.id AS node_id, n.tier AS tier_n, n.tree_id, n.lft, n.rght, r.year, a.tier, r.coverage, r.population,
                    {columns},
                    CASE WHEN a.id = n.id THEN 1 ELSE 0 END AS is_self,
@@ -287,7 +282,15 @@ def _year_sums(*, years: list[int], nodes_sql: str, params: dict) -> dict[tuple[
               JOIN {sql.ASSOCIATIONS} a ON {sql.in_subtree("a", "n")}
               JOIN {sql.RETURNS} r ON r.association_id = a.id AND r.year IN ({in_years})
              WHERE ({nodes_sql}) AND {sql.active("a", "r.year")}
-          ) x
+        )
+        SELECT x.node_id, x.year, x.tier_n, x.tree_id, x.lft, x.rght,
+               COUNT(*),
+               MAX(CASE WHEN x.is_self = 1 AND x.coverage = '{sql.ALL_LEVELS}' THEN 1 ELSE 0 END),
+               MAX(CASE WHEN x.is_self = 1 THEN x.population END),
+               SUM(CASE WHEN x.tier = %(province)s THEN x.population END),
+               {own},
+               {below}
+          FROM x
          GROUP BY x.node_id, x.year, x.tier_n, x.tree_id, x.lft, x.rght
     """
     result = {}
@@ -557,9 +560,10 @@ def _fill_aggregate(totals: Totals, now: YearSums | None, before: YearSums | Non
 def subtree_totals(*, year: int, nodes: Iterable[Association | int]) -> dict[int, Totals]:
     """{node id: Totals} for every node given, each by the all-levels rule, in a fixed number of queries.
 
-    Two queries whatever the size of the tree (the returns of this year and the last, the
-    scholarships); a third when a cluster or the central node is among `nodes` (the totals of
-    their provinces, so that per inhabitant divides only the money of provinces with a population);
+    Two queries whatever the size of the tree or the nodes asked: the returns of this year and the
+    last (with, for a cluster or the central node among `nodes`, the totals of their provinces, so
+    that per inhabitant divides only the money of provinces with a population), the scholarships;
+    a third when a cluster or the central node is given by its bare id (its provinces, read after);
     and one first when a node began after last year (its predecessors, whose sums the other
     queries read with the nodes': see Lineage for the rule).
     """
@@ -570,7 +574,18 @@ def subtree_totals(*, year: int, nodes: Iterable[Association | int]) -> dict[int
         return result
     lineage_of = lineages(ids) if _may_derive(nodes, year - 1) else {}
     ids_sql, params = _ids_sql([*ids, *(p.pk for lin in lineage_of.values() for p in lin.predecessors)])
-    sums = _year_sums(years=[year, year - 1], nodes_sql=ids_sql, params=params)
+    # The provinces under a cluster or the central node given are summed in the same statement (per
+    # inhabitant of an aggregate divides only the money of provinces with a population), each
+    # selected by its MPTT range so that the planner reads them off the (tree_id, lft) index.
+    known = [n for n in nodes if isinstance(n, Association) and n.tier in (Tier.CLUSTER, Tier.CENTRAL)]
+    nodes_sql = ids_sql
+    if known:
+        ranges = []
+        for i, node in enumerate(known):
+            ranges.append(f"(n.tree_id = %(t{i})s AND n.lft > %(l{i})s AND n.lft < %(r{i})s)")
+            params |= {f"t{i}": node.tree_id, f"l{i}": node.lft, f"r{i}": node.rght}
+        nodes_sql = f"{ids_sql} OR (n.tier = %(province)s AND ({' OR '.join(ranges)}))"
+    sums = _year_sums(years=[year, year - 1], nodes_sql=nodes_sql, params=params)
     aggregates = []
     for pk, totals in result.items():
         lineage = lineage_of.get(pk)
@@ -580,8 +595,11 @@ def subtree_totals(*, year: int, nodes: Iterable[Association | int]) -> dict[int
         _fill_derived(totals, now, before, lineage)
     _add_scholarships(year, ids_sql, params, result, lineage_of)
     if aggregates:
-        aggregate_ids = [t.node_id for t, _, _ in aggregates]
-        provinces = list(_provinces_sums(years=[year, year - 1], aggregate_ids=aggregate_ids).values())
+        provinces = [s for s in sums.values() if s.tier == Tier.PROVINCE]
+        # An aggregate given by its id alone: its provinces were not known to the first statement.
+        unknown = [t.node_id for t, _, _ in aggregates if t.node_id not in {n.pk for n in known}]
+        if unknown:
+            provinces += _provinces_sums(years=[year, year - 1], aggregate_ids=unknown).values()
         for totals, now, before in aggregates:
             _fill_aggregate(totals, now, before, provinces)
     return result

@@ -7,6 +7,7 @@ from django.db.models import F
 
 from associations.access import report_clusters
 from associations.models import Association, Tier, active_in_q, subtree_q
+from core.years import reporting_year
 from funds import sql
 from funds.models import AnnualReturn, FundBalance, Scholarship, Transfer
 from funds.selectors import Totals, commune_counts, subtree_totals
@@ -54,15 +55,16 @@ class ClusterReport:
 def cluster_report(
     *, cluster: Association, year: int, conference: ClusterConference | None = None
 ) -> ClusterReport:
-    """Everything the cluster report shows for `year`, in a fixed number of queries (eleven, ten with `conference`).
+    """Everything the cluster report shows for `year`, in a fixed number of queries (ten, nine with `conference`).
 
     The tree is the one of `year`: the provinces under the cluster then, and the figures of the
     associations active then (as in the totals).
 
-    1 conference (the year's latest unless given), 2 member provinces, 3-5 subtree totals (returns, scholarships, mobilised of the
-    provinces with a population), 6 the members' own returns, 7 fund balances, 8 local fund
-    balances below the provinces, 9 scholarships, 10 transfers received in the cluster, 11 the
-    commune associations of each member, counted from the tree. One more the year after the reform
+    1 conference (the year's latest unless given), 2 member provinces, 3-4 subtree totals (the
+    returns, with the provinces' own sums for per inhabitant; the scholarships), 5 the members' own
+    returns, 6 fund balances, 7 the ten largest local fund balances below the provinces, 8
+    scholarships, 9 transfers received in the cluster, 10 the commune associations of each member,
+    counted from the tree. One more the year after the reform
     (the members' predecessors, whose sum last year is the members' change: see
     funds.selectors.Lineage).
     """
@@ -123,25 +125,39 @@ def cluster_report(
     )
 
 
+# The home page's report years are the cluster's conference years; besides, a year with returns but
+# no conference record yet (one being prepared) is offered, but only among the last RECENT_YEARS up to
+# the reporting year, each checked with an EXISTS that stops at its first return. So the page reads a
+# handful of (cluster, year) probes, never every return of every year.
+RECENT_YEARS = 3
+
+
 def cluster_report_index(*, user) -> list[tuple[Association, list[int]]]:
-    """[(cluster, years newest first)] for every cluster whose report the user may read (three queries)."""
+    """[(cluster, years newest first)] for every cluster whose report the user may read (three queries).
+
+    The years are those of the cluster's conferences, and the last RECENT_YEARS in which some
+    association of the cluster has a return.
+    """
     clusters = list(report_clusters(user).order_by("code"))
     if not clusters:
         return []
     years: dict[int, set[int]] = {c.pk: set() for c in clusters}
     for pk, year in ClusterConference.objects.filter(cluster__in=clusters).values_list("cluster_id", "year"):
         years[pk].add(year)
+    last = reporting_year()
+    recent = list(range(last - RECENT_YEARS + 1, last + 1))
     placeholders = ", ".join(["%s"] * len(clusters))
+    recent_sql = " UNION ALL ".join(["SELECT %s AS year"] * len(recent))
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT c.id, r.year FROM {sql.ASSOCIATIONS} c
-              JOIN {sql.ASSOCIATIONS} a ON {sql.in_subtree("a", "c")}
-              JOIN {sql.RETURNS} r ON r.association_id = a.id
-             WHERE c.id IN ({placeholders})
-             GROUP BY c.id, r.year
+            SELECT c.id, y.year FROM {sql.ASSOCIATIONS} c CROSS JOIN ({recent_sql}) y
+             WHERE c.id IN ({placeholders}) AND EXISTS (
+                SELECT 1 FROM {sql.ASSOCIATIONS} a
+                  JOIN {sql.RETURNS} r ON r.association_id = a.id AND r.year = y.year
+                 WHERE {sql.in_subtree("a", "c")})
             """,
-            [c.pk for c in clusters],
+            [*recent, *(c.pk for c in clusters)],
         )
         for pk, year in cursor.fetchall():
             years[pk].add(year)

@@ -333,10 +333,10 @@ def test_it_divides_a_clusters_money_only_by_the_provinces_with_a_population(nod
 # --- queries ------------------------------------------------------------------------------------
 
 # subtree_totals: 1 the sums of the returns of both years for every node given (own and below, with
-# the all-levels returns as a CTE), 2 the scholarships; 3 with a cluster or the central node, the
-# sums of their provinces (for per inhabitant). yearly_totals: 1, and 2 for a cluster.
+# the all-levels returns as a CTE; with a cluster or the central node, the sums of their provinces
+# too, for per inhabitant), 2 the scholarships. yearly_totals: 1, and 2 for a cluster.
 TOTALS_QUERIES = 2
-AGGREGATE_TOTALS_QUERIES = 3
+AGGREGATE_TOTALS_QUERIES = 2
 
 
 def _grow(nodes: dict[str, Association], n: int, start: int) -> None:

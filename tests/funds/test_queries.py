@@ -69,8 +69,8 @@ def test_it_keeps_the_entry_page_queries_flat_with_more_communes(
 
 # 1 subtree sums of the returns for every node given, 2 subtree sums of the scholarships
 TOTALS_QUERIES = 2
-# and 3 for clusters and the central node: the mobilised of the provinces that gave a population
-AGGREGATE_TOTALS_QUERIES = 3
+# the same two for clusters and the central node: the first sums their provinces too (per inhabitant)
+AGGREGATE_TOTALS_QUERIES = 2
 
 
 def test_it_pins_the_queries_of_subtree_totals(tree, draft, django_assert_num_queries):

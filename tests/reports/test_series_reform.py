@@ -155,8 +155,8 @@ def test_it_prints_the_note_under_the_report_table_for_members_with_figures(clie
 
 @pytest.mark.parametrize("grown", [0, 4], indirect=True, ids=["one-reform", "more-predecessors"])
 def test_it_reads_the_2025_cluster_report_in_fixed_queries(grown, django_assert_num_queries):
-    # The eleven of cluster_report, and the members' predecessors (funds.selectors.lineages)
-    with django_assert_num_queries(12):
+    # The ten of cluster_report, and the members' predecessors (funds.selectors.lineages)
+    with django_assert_num_queries(11):
         cluster_report(cluster=grown.cluster, year=NEW)
 
 

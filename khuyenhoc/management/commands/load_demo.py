@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from associations.demo import (
     CENTRAL,
@@ -97,6 +97,10 @@ class Command(BaseCommand):
             )
             if not no_users:
                 counts.append(self._report("Tài khoản demo", *self._users()))
+        if full and any(counts):
+            # Thousands of rows just arrived: fresh statistics, or the first reads plan for empty tables.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         if not any(counts):
             self.stdout.write("Dữ liệu demo đã đủ, không thay đổi gì.")
         self.stdout.write(ABOUT)
