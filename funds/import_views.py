@@ -19,7 +19,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from associations.access import get_association_for_user, holds_perm_anywhere
 from associations.models import Perm
@@ -165,6 +165,7 @@ def _own_job(request, job_id) -> ImportJob:
 
 
 @login_required
+@require_safe
 def import_job(request, job_id):
     """A job's page: its progress while it runs (refreshed without JavaScript too), its result after."""
     job = _own_job(request, job_id)
@@ -180,6 +181,7 @@ def import_job(request, job_id):
 
 
 @login_required
+@require_safe
 def import_job_status(request, job_id):
     """What the progress bar polls."""
     job = _own_job(request, job_id)
