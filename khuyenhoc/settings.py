@@ -191,9 +191,9 @@ STORAGES = {
 
 # Uploaded spreadsheets are read in memory; the import page states this limit.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
-# Where an uploaded spreadsheet waits between its preview and the confirmation (private, 0700).
-# Several application servers need a shared directory here, or a shared storage configured as
-# STORAGES["imports"] (S3 through django-storages, say), which then takes its place.
+# Where an uploaded spreadsheet waits for the import's tasks (private, 0700); MEDIA_ROOT/imports when
+# empty. Several application servers and workers need a shared directory here, or a shared storage
+# configured as STORAGES["imports"] (S3 through django-storages, say), which then takes its place.
 IMPORT_STASH_DIR = os.environ.get("IMPORT_STASH_DIR", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
