@@ -319,7 +319,10 @@ def cases(pattern: Pattern, world: World) -> list[tuple[str, str]]:
     elif params == {"job_id"}:
         inside, outside = world.objects["import_job"]
         found += [("in", {"job_id": inside.pk}), ("out", {"job_id": outside.pk})]
-        found += [("bad", {"job_id": "00000000-0000-0000-0000-000000000000"}), ("bad", {"job_id": "ffffffff-ffff-ffff-ffff-ffffffffffff"})]
+        found += [
+            ("bad", {"job_id": "00000000-0000-0000-0000-000000000000"}),
+            ("bad", {"job_id": "ffffffff-ffff-ffff-ffff-ffffffffffff"}),
+        ]
     elif params == {"uidb64", "token"}:
         found += [("bad", {"uidb64": "eA", "token": "x-y"}), ("bad", {"uidb64": "²", "token": "²"})]
     elif params == {"app_label"}:
