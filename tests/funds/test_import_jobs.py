@@ -166,3 +166,40 @@ def test_an_rq_worker_on_redis_runs_the_import(client, redis_queue, tree, office
     job.refresh_from_db()
     assert job.outcome == "written"
     assert AnnualReturn.objects.get(association=tree.c2, year=YEAR).mobilised_cash == 8
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_confirmation_reports_progress_another_connection_sees_on_postgresql(
+    client, settings, tree, officer, monkeypatch
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer: inside the confirmation's transaction no report is made")
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    from funds import import_jobs
+
+    monkeypatch.setattr(rows, "PROGRESS_EVERY", 1)
+    settings.TASKS = DATABASE_BACKEND
+    client.force_login(officer)
+    job = _upload(client, xlsx([row(n, mobilised_cash=1) for n in (tree.c1, tree.c2, tree.c3)]))
+    _run_db_worker()
+    _confirm(client)
+    # What the status page would read, from its own connection, after each report of the task.
+    seen = []
+    page = connections.create_connection(DEFAULT_DB_ALIAS)
+    report = import_jobs._Progress.__call__
+
+    def report_and_look(self, done, total):
+        report(self, done, total)
+        assert connection.in_atomic_block  # the confirmation's transaction is open
+        with page.cursor() as cursor:
+            cursor.execute("SELECT done, total FROM funds_importjob WHERE id = %s", [job.pk.hex])
+            seen.append(cursor.fetchone())
+
+    monkeypatch.setattr(import_jobs._Progress, "__call__", report_and_look)
+    try:
+        _run_db_worker()
+    finally:
+        page.close()
+    assert seen == [(0, 3), (1, 3), (2, 3)]
+    assert AnnualReturn.objects.filter(year=YEAR).count() == 3
