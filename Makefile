@@ -25,6 +25,16 @@ run: install
 	@echo "  Cổng khuyến học đang chạy tại http://127.0.0.1:$(PORT)  (Ctrl+C để dừng)"
 	@echo "  Đăng nhập: hagiang / tuyenquang / taybac / trunguong — mật khẩu khuyenhoc-demo"
 	@echo ""
+	@# The import's background tasks need a worker: one runs beside the server and stops with it.
+	@# With TASKS_BACKEND=rq the worker is RQ's, on the Redis at REDIS_URL.
+	@set -e; \
+	if [ "$${TASKS_BACKEND:-database}" = rq ]; then \
+		$(BIN)/python manage.py rqworker default --job-class django_tasks_rq.Job & \
+	else \
+		$(BIN)/python manage.py db_worker --queue-name default & \
+	fi; \
+	worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install

@@ -7,6 +7,8 @@ from . import import_views as views
 urlpatterns = [
     path("nhap-so-lieu/", views.import_upload, name="import_upload"),
     path("nhap-so-lieu/xac-nhan/", views.import_confirm, name="import_confirm"),
+    path("nhap-so-lieu/tac-vu/<uuid:job_id>/", views.import_job, name="import_job"),
+    path("nhap-so-lieu/tac-vu/<uuid:job_id>/trang-thai/", views.import_job_status, name="import_job_status"),
     path("nhap-so-lieu/huy/", views.import_cancel, name="import_cancel"),
     path("nhap-so-lieu/mau/", views.import_template, name="import_template"),
     path("xuat/so-lieu.<str:fmt>", views.export_figures, {"kind": "returns"}, name="export_returns"),

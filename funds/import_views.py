@@ -1,9 +1,10 @@
 """Spreadsheet import (upload → preview → confirm) and export of the yearly figures.
 
-Between the preview and the confirmation the uploaded file is kept in the import stash
-(funds/spreadsheets/stash.py) under a random token; the session holds only the token, the file's
-SHA-256 and the preview's fingerprint. The confirmation re-reads and re-checks the whole file (the
-figures may have changed meanwhile), and the file is deleted once confirmed or cancelled.
+The uploaded file is kept in the import stash (funds/spreadsheets/stash.py) under a random token,
+and both the preview and the confirmation run as background tasks (funds/import_jobs.py) that
+report into an ImportJob; the page follows the job. The session holds only the token, the file's
+SHA-256 and the job's id. The confirmation re-reads and re-checks the whole file (the figures may
+have changed meanwhile), and the file is deleted once confirmed, refused or cancelled.
 """
 
 import hashlib
@@ -14,25 +15,25 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from associations.access import get_association_for_user, holds_perm_anywhere
 from associations.models import Perm
 from core.numbers import parse_id
 from core.years import selected_year, year_choices
 
-from . import imports
+from . import import_jobs
+from .models import ImportJob
 from .spreadsheets import files
 from .spreadsheets.exports import FORMATS, export_file
 from .spreadsheets.resources import RESOURCES
-from .spreadsheets.stash import stash_drop, stash_get, stash_put
+from .spreadsheets.stash import stash_drop, stash_put
 
 STASH_KEY = "funds_import"
-PREVIEW_ROWS_SHOWN = 1000
 
 
 class UploadForm(forms.Form):
@@ -50,53 +51,60 @@ def _drop_stash(request) -> None:
         stash_drop(info["token"])
 
 
-def _stash(request, content: bytes, filename: str, fingerprint: str) -> str:
-    """Keep the file for the confirmation; the session gets only a token and checksums."""
+def _stash(request, content: bytes, filename: str) -> import_jobs.ImportJob:
+    """Keep the file for the tasks and the confirmation; the session gets only a token, the file's
+    checksum and the job's id."""
     _drop_stash(request)
     token = stash_put(content)
-    request.session[STASH_KEY] = {
-        "token": token,
-        "name": filename,
-        "sha256": hashlib.sha256(content).hexdigest(),
-        "fingerprint": fingerprint,
-    }
-    return token
+    sha256 = hashlib.sha256(content).hexdigest()
+    request.session[STASH_KEY] = {"token": token, "name": filename, "sha256": sha256, "job": None}
+    job = import_jobs.start_preview(owner=request.user, token=token, filename=filename, sha256=sha256)
+    request.session[STASH_KEY] = {**request.session[STASH_KEY], "job": str(job.pk)}
+    return job
 
 
-def _unstash(request) -> tuple[bytes, dict] | None:
+def _unstash(request) -> tuple[ImportJob, dict] | None:
+    """The job of the file the session waits to confirm, when the form names it."""
     info = request.session.get(STASH_KEY)
     token = request.POST.get("token", "")
-    if not info or not secrets.compare_digest(info["token"], token):
+    if not info or not info.get("job") or not secrets.compare_digest(info["token"], token):
         return None
-    content = stash_get(info["token"])
-    if content is None:
+    job = ImportJob.objects.for_user(request.user).filter(pk=info["job"], token=info["token"]).first()
+    if job is None or not job.fingerprint or job.status != ImportJob.Status.DONE:
         return None
-    if hashlib.sha256(content).hexdigest() != info["sha256"]:
-        return None
-    return content, info
+    return job, info
 
 
-def _preview_page(
-    request, preview, *, token: str | None, filename: str, status: int = 200, conflict=False, refusal=""
-):
-    changed = [r for r in preview.rows if r.status != "unchanged"]
+class StoredPreview:
+    """A preview as a finished task stored it (import_jobs.summary), for the template."""
+
+    def __init__(self, result: dict):
+        self.__dict__.update(result)
+
+
+def _preview_page(request, job: ImportJob):
+    result = job.result
+    outcome = job.outcome
+    waiting = outcome in {ImportJob.Outcome.PREVIEW, ImportJob.Outcome.CONFLICT, ImportJob.Outcome.OUTLIERS}
+    token = job.token if waiting and job.fingerprint else None
     return render(
         request,
         "funds/import_preview.html",
         {
-            "preview": preview,
-            "changed_rows": changed[:PREVIEW_ROWS_SHOWN],
-            "hidden_rows": max(0, len(changed) - PREVIEW_ROWS_SHOWN),
-            "errors": preview.errors[:PREVIEW_ROWS_SHOWN],
-            "hidden_errors": max(0, len(preview.errors) - PREVIEW_ROWS_SHOWN),
+            "job": job,
+            "preview": StoredPreview(result),
+            "changed_rows": result["rows"],
+            "hidden_rows": result["row_count"] - len(result["rows"]),
+            "errors": result["errors"],
+            "hidden_errors": result["error_count"] - len(result["errors"]),
             "token": token,
-            "filename": filename,
-            "conflict": conflict,
-            "outliers": preview.outliers[:PREVIEW_ROWS_SHOWN],
-            "hidden_outliers": max(0, len(preview.outliers) - PREVIEW_ROWS_SHOWN),
-            "refusal": refusal,
+            "filename": job.filename,
+            "conflict": outcome == ImportJob.Outcome.CONFLICT,
+            "outliers": result["outliers"],
+            "hidden_outliers": result["outlier_count"] - len(result["outliers"]),
+            "refusal": result.get("refusal", ""),
         },
-        status=status,
+        status=409 if outcome in {ImportJob.Outcome.CONFLICT, ImportJob.Outcome.REFUSED} else 200,
     )
 
 
@@ -114,12 +122,9 @@ def import_upload(request):
         except files.ImportFileError as exc:
             form.add_error("file", str(exc))
         else:
-            content = upload.read()
-            preview = imports.import_preview(user=request.user, content=content, filename=upload.name)
-            token = _stash(request, content, upload.name, preview.fingerprint) if preview.ok else None
-            if token is None:
-                _drop_stash(request)
-            return _preview_page(request, preview, token=token, filename=upload.name)
+            # The preview runs in a worker; the job's page follows it.
+            job = _stash(request, upload.read(), upload.name)
+            return redirect("import_job", job_id=job.pk)
     return render(
         request,
         "funds/import_upload.html",
@@ -146,40 +151,49 @@ def import_confirm(request):
             _("Không còn tệp đang chờ xác nhận (đã nhập, đã huỷ hoặc đã hết hạn). Hãy tải tệp lên lại."),
         )
         return redirect("import_upload")
-    content, info = stashed
-    try:
-        preview = imports.import_confirm(
-            user=request.user,
-            content=content,
-            filename=info["name"],
-            fingerprint=info["fingerprint"],
-            confirm_outliers=request.POST.get("confirm_outliers") == "on",
-        )
-    except imports.ImportOutliersUnconfirmed as exc:
-        # The file stays for a second try with the box ticked, as the entry form asks again.
-        return _preview_page(
-            request, exc.preview, token=info["token"], filename=info["name"], refusal=exc.message
-        )
-    except imports.ImportRefused as exc:
-        _drop_stash(request)
-        return _preview_page(request, exc.preview, token=None, filename=info["name"], status=409)
-    except imports.ImportConflict as exc:
-        token = _stash(request, content, info["name"], exc.preview.fingerprint)
-        return _preview_page(
-            request, exc.preview, token=token, filename=info["name"], status=409, conflict=True
-        )
-    _drop_stash(request)
-    messages.success(
-        request,
-        _("Đã nhập tệp %(name)s: %(new)s hàng mới, %(changed)s hàng thay đổi, %(unchanged)s hàng giữ nguyên.")
-        % {
-            "name": info["name"],
-            "new": preview.new,
-            "changed": preview.changed,
-            "unchanged": preview.unchanged,
-        },
+    job, _info = stashed
+    job = import_jobs.start_confirm(job=job, confirm_outliers=request.POST.get("confirm_outliers") == "on")
+    return redirect("import_job", job_id=job.pk)
+
+
+def _own_job(request, job_id) -> ImportJob:
+    # Someone else's job is not found, whoever asks: its file is that person's until written.
+    job = ImportJob.objects.for_user(request.user).filter(pk=job_id).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+@login_required
+@require_safe
+def import_job(request, job_id):
+    """A job's page: its progress while it runs (refreshed without JavaScript too), its result after."""
+    job = _own_job(request, job_id)
+    info = request.session.get(STASH_KEY)
+    mine = bool(info) and info.get("job") == str(job.pk)
+    if job.status == ImportJob.Status.DONE and job.outcome != ImportJob.Outcome.WRITTEN:
+        if mine and not job.fingerprint:
+            request.session.pop(STASH_KEY, None)  # refused: the task dropped the file
+        return _preview_page(request, job)
+    if job.finished and mine:
+        request.session.pop(STASH_KEY, None)
+    return render(request, "funds/import_job.html", {"job": job, "result": job.result})
+
+
+@login_required
+@require_safe
+def import_job_status(request, job_id):
+    """What the progress bar polls."""
+    job = _own_job(request, job_id)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "finished": job.finished,
+            "done": job.done,
+            "total": job.total,
+            "percent": job.percent,
+        }
     )
-    return redirect("import_upload")
 
 
 @login_required

@@ -153,7 +153,7 @@ def _fingerprint(resource, content: bytes) -> str:
     return digest.hexdigest()
 
 
-def _run(*, user, content: bytes, filename: str, confirm: bool):
+def _run(*, user, content: bytes, filename: str, confirm: bool, progress=None):
     """Read and check the whole file; returns (Preview, resource or None)."""
     try:
         table = read_table(content=content, filename=filename)
@@ -181,7 +181,7 @@ def _run(*, user, content: bytes, filename: str, confirm: bool):
         (line, dict(zip(headers, values, strict=True)))
         for line, values in zip(table.lines, table.rows, strict=True)
     ]
-    resource.check(rows, source=filename)
+    resource.check(rows, source=filename, progress=progress)
     errors = sorted(resource.issues, key=lambda i: i.line or 0)
     preview = Preview(
         kind=kind, rows=resource.outcomes, errors=errors, fingerprint=_fingerprint(resource, content)
@@ -189,16 +189,19 @@ def _run(*, user, content: bytes, filename: str, confirm: bool):
     return preview, resource
 
 
-@transaction.atomic
-def import_preview(*, user, content: bytes, filename: str) -> Preview:
-    """Read the file and tell, row by row, what confirming it would do; writes nothing."""
-    preview, _resource = _run(user=user, content=content, filename=filename, confirm=False)
+def import_preview(*, user, content: bytes, filename: str, progress=None) -> Preview:
+    """Read the file and tell, row by row, what confirming it would do; writes nothing.
+
+    Not one transaction: the confirmation reads everything again, locked, and compares the
+    fingerprint; and outside a transaction the progress a task reports is seen by the page at once
+    (SQLite has a single writer, so a second connection could not report it)."""
+    preview, _resource = _run(user=user, content=content, filename=filename, confirm=False, progress=progress)
     return preview
 
 
 @transaction.atomic
 def import_confirm(
-    *, user, content: bytes, filename: str, fingerprint: str, confirm_outliers: bool = False
+    *, user, content: bytes, filename: str, fingerprint: str, confirm_outliers: bool = False, progress=None
 ) -> Preview:
     """Write every row of the file, or nothing: raises ImportRefused on any error, ImportConflict
     when the stored figures changed after the preview that produced `fingerprint`, and
@@ -210,7 +213,7 @@ def import_confirm(
     missing one is created, so that a concurrent writer of the same association and year either
     waits and then sees a new version, or collides on the return's unique constraint and is told.
     """
-    preview, resource = _run(user=user, content=content, filename=filename, confirm=True)
+    preview, resource = _run(user=user, content=content, filename=filename, confirm=True, progress=progress)
     if preview.errors or resource is None:
         raise ImportRefused(preview)
     if preview.fingerprint != fingerprint:

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -403,3 +405,77 @@ class Transfer(models.Model):
             raise ValidationError({"giver_name": _("Cần ghi rõ hội hoặc người/tổ chức trao.")})
         if self.date and self.year and self.date.year != self.year:
             raise ValidationError({"date": _("Ngày trao phải thuộc năm %(year)s.") % {"year": self.year}})
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The jobs `user` may follow: their own (an import is one person's file until written)."""
+        return self.filter(owner_id=user.pk)
+
+
+class ImportJob(models.Model):
+    """One uploaded spreadsheet going through its preview and its confirmation as background tasks.
+
+    The task writes its progress (rows checked out of all rows) and, when done, its result here: the
+    page polls it. Its id is random, so that job pages cannot be guessed; only its owner sees it.
+    """
+
+    class Action(models.TextChoices):
+        PREVIEW = "preview", _("xem trước")
+        CONFIRM = "confirm", _("ghi số liệu")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("đang chờ")
+        RUNNING = "running", _("đang chạy")
+        DONE = "done", _("xong")
+        FAILED = "failed", _("lỗi")
+
+    class Outcome(models.TextChoices):
+        PREVIEW = "preview", _("bản xem trước")
+        WRITTEN = "written", _("đã ghi")
+        REFUSED = "refused", _("bị từ chối")
+        CONFLICT = "conflict", _("xung đột")
+        OUTLIERS = "outliers", _("cần xác nhận")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs")
+    action = models.CharField(max_length=10, choices=Action.choices, default=Action.PREVIEW)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    filename = models.CharField(max_length=255)
+    # The stashed file (funds/spreadsheets/stash.py) and its checksum, re-checked by every task.
+    token = models.CharField(max_length=32)
+    sha256 = models.CharField(max_length=64)
+    # The fingerprint of the last preview, which the confirmation must find again.
+    fingerprint = models.CharField(max_length=64, blank=True)
+    confirm_outliers = models.BooleanField(default=False)
+    # The importer's language, in which the worker words the messages.
+    language = models.CharField(max_length=10, blank=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lượt nhập tệp")
+        verbose_name_plural = _("lượt nhập tệp")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(name="import_job_done_le_total", condition=Q(done__lte=models.F("total")))
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0

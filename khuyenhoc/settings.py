@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_HASHES
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -49,6 +50,9 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "django_rq",
     "associations",
     "funds",
     "reports",
@@ -192,14 +196,33 @@ STORAGES = {
 
 # Uploaded spreadsheets are read in memory; the import page states this limit.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
-# Where an uploaded spreadsheet waits between its preview and the confirmation (private, 0700).
-# Several application servers need a shared directory here, or a shared storage configured as
-# STORAGES["imports"] (S3 through django-storages, say), which then takes its place.
+# Where an uploaded spreadsheet waits for the import's tasks (private, 0700); MEDIA_ROOT/imports when
+# empty. Several application servers and workers need a shared directory here, or a shared storage
+# configured as STORAGES["imports"] (S3 through django-storages, say), which then takes its place.
 IMPORT_STASH_DIR = os.environ.get("IMPORT_STASH_DIR", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 # Files the portal keeps (issued reports), through Django's storage API; never served directly.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Background work (DEP 14 through the django-tasks backport): imports run as tasks that report their
+# progress. TASKS_BACKEND picks the backend:
+# - "database" (default): django-tasks-db keeps the queue in the configured database (SQLite or
+#   PostgreSQL); run `manage.py db_worker` beside the web server (`make run` does).
+# - "rq": RQ on Redis at REDIS_URL (django-tasks-rq), for several workers on several machines; run
+#   `manage.py rqworker default` (django-rq) as the worker.
+# - "immediate": runs each task inside the request that enqueues it (the test suite's default).
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database").strip().lower()
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}.")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+
 # Where `manage.py backup` writes when given no path.
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "backups"))
 

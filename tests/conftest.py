@@ -22,6 +22,13 @@ def _fast_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    """Tasks run inside the request that enqueues them (a real backend, with no worker to start);
+    tests/funds/test_import_jobs.py runs them through the database backend's worker and RQ."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
 def _no_login_throttling(settings):
     """django-axes refuses `client.login()`, which authenticates without a request; its tests turn it on."""
     settings.AXES_ENABLED = False

@@ -35,6 +35,9 @@ from .cells import (
 )
 from .outcomes import STATUS_CHANGED, STATUS_NEW, STATUS_UNCHANGED, Change, RowIssue, RowOutcome
 
+# Rows checked between two progress reports: a report is one UPDATE, a row about 0,5 ms.
+PROGRESS_EVERY = 250
+
 logger = logging.getLogger(__name__)
 
 
@@ -126,10 +129,14 @@ class AssociationRowResource:
 
     # --- import --------------------------------------------------------------------------------
 
-    def check(self, rows: list[tuple[int, dict]], *, source: str = "") -> None:
-        """Check every (line, cells by header) row: fills outcomes, issues and the instances to write."""
+    def check(self, rows: list[tuple[int, dict]], *, source: str = "", progress=None) -> None:
+        """Check every (line, cells by header) row: fills outcomes, issues and the instances to write.
+
+        `progress(done, total)`, when given, hears every few hundred rows how far the check is."""
         self.prepare([cells for _line, cells in rows])
-        for line, cells in rows:
+        for done, (line, cells) in enumerate(rows):
+            if progress is not None and done % PROGRESS_EVERY == 0:
+                progress(done, len(rows))
             try:
                 self.check_row(_Row(line=line, cells=cells))
             except Exception:

@@ -1,15 +1,16 @@
 """Uploaded files kept between the preview and the confirmation, under a random token.
 
-They go through Django's storage API: `STORAGES["imports"]` when it is configured (a storage every
-application server shares, such as django-storages' S3), otherwise a private directory on this
-server, IMPORT_STASH_DIR or khuyenhoc-imports under the system temp dir. A file left by a preview
-that was never confirmed nor cancelled is removed a day later.
+They go through Django's storage API, since the worker that checks and writes the file (a task,
+funds/import_jobs.py) may run on another machine than the request that received it:
+`STORAGES["imports"]` when it is configured (a storage every application server and worker shares,
+such as django-storages' S3), otherwise a private directory, IMPORT_STASH_DIR or imports/ under
+MEDIA_ROOT (a folder the servers share when they share MEDIA_ROOT). A file left by a preview that
+was never confirmed nor cancelled is removed a day later.
 """
 
 import os
 import re
 import secrets
-import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,11 +27,9 @@ TOKEN = re.compile(r"[0-9a-f]{32}")
 def _storage() -> Storage:
     if "imports" in settings.STORAGES:
         return storages["imports"]
-    path = Path(
-        getattr(settings, "IMPORT_STASH_DIR", "") or Path(tempfile.gettempdir()) / "khuyenhoc-imports"
-    )
+    path = Path(getattr(settings, "IMPORT_STASH_DIR", "") or Path(settings.MEDIA_ROOT) / "imports")
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    # In a shared /tmp someone else could have created the directory first, to read the uploads.
+    # In a shared folder someone else could have created the directory first, to read the uploads.
     if path.stat().st_uid != os.getuid():
         raise ImproperlyConfigured(f"{path} belongs to another user; set IMPORT_STASH_DIR.")
     path.chmod(0o700)

@@ -224,7 +224,9 @@ def test_it_round_trips_through_the_pages(client, tree, officer, figures):
     exported = _get(client, "export_returns")
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    r = client.post(reverse("import_upload"), {"file": SimpleUploadedFile("so-lieu.xlsx", exported.content)})
+    r = client.post(
+        reverse("import_upload"), {"file": SimpleUploadedFile("so-lieu.xlsx", exported.content)}, follow=True
+    )
     body = r.content.decode()
     assert "Không có thay đổi nào" in body
 

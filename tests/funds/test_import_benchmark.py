@@ -88,7 +88,9 @@ def test_it_imports_ten_thousand_rows_through_the_pages(client, settings, tmp_pa
     client.force_login(user)
 
     started = time.perf_counter()
-    r = client.post(reverse("import_upload"), {"file": SimpleUploadedFile("ca-nuoc.xlsx", content)})
+    r = client.post(
+        reverse("import_upload"), {"file": SimpleUploadedFile("ca-nuoc.xlsx", content)}, follow=True
+    )
     uploaded = time.perf_counter() - started
     assert r.status_code == 200 and "Xác nhận nhập" in r.content.decode()
 

@@ -297,7 +297,9 @@ def test_it_refuses_the_whole_file_for_one_bad_row(tree, stored, officer):
 def test_it_shows_a_hostile_file_on_the_page_without_a_confirm_button(client, stored, officer):
     client.force_login(officer)
     before = db_state()
-    r = client.post(reverse("import_upload"), {"file": SimpleUploadedFile("virus.exe", b"MZ\x90\x00")})
+    r = client.post(
+        reverse("import_upload"), {"file": SimpleUploadedFile("virus.exe", b"MZ\x90\x00")}, follow=True
+    )
     body = r.content.decode()
     assert r.status_code == 200
     assert "không phải là bảng tính" in body and "Xác nhận nhập" not in body

@@ -4,6 +4,7 @@ the right is 403, and what is open on purpose (cluster and province totals, a cl
 its members) is open. Where another module holds a view's matrix, COVERED names it."""
 
 import importlib
+import re
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from associations.models import Role, RoleKind
-from funds.models import AnnualReturn
+from funds.models import AnnualReturn, ImportJob
 from reports.models import ClusterConference
 from tests.conftest import make_user
 
@@ -74,6 +75,11 @@ def _request(case: str, tree) -> tuple[str, str, dict | None]:
         return "post", reverse("import_upload"), {}
     if case == "import_confirm":
         return "post", reverse("import_confirm"), {}
+    if case in ("import_job", "import_job_status"):
+        # The officer's job: only its owner follows it.
+        owner = get_user_model().objects.get(username="officer")
+        job = ImportJob.objects.create(owner=owner, filename="so-lieu.xlsx", token="0" * 32, sha256="0" * 64)
+        return "get", reverse(case, args=[job.pk]), None
     if case.startswith("user_"):
         target = make_user("target", RoleKind.VIEWER, tree.c1)
         if case == "user_detail":
@@ -122,6 +128,9 @@ MATRIX = {
     "import_template": _row(200, 403, 200, 403, 403, 200),
     "import_upload_post": _row(200, 403, 200, 403, 403, 200),
     "import_confirm": _row(302, 403, 302, 403, 403, 302),
+    # An import's job is its owner's alone (the file is theirs until written); anyone else: 404.
+    "import_job": _row(200, 404, 404, 404, 404, 404),
+    "import_job_status": _row(200, 404, 404, 404, 404, 404),
     # An account is in a reviewer's care when all its roles are where the reviewer reviews (here on C1).
     "user_detail": _row(403, 403, 404, 403, 200, 404),
     "user_temporary_password": _row(403, 403, 404, 403, 302, 404),
@@ -159,6 +168,8 @@ COVERED = {
             "user_detail",
             "user_temporary_password",
             "user_reset_link",
+            "import_job",
+            "import_job_status",
         ],
         __name__,
     ),
@@ -190,7 +201,7 @@ def _state():
 
 
 @pytest.mark.parametrize(("case", "username", "status"), CASES, ids=[f"{c}-{u}" for c, u, _ in CASES])
-def test_it_answers_each_user_as_the_matrix_says(case, username, status, request, tree, client):
+def test_it_answers_each_user_as_the_matrix_says(case, username, status, request, tree, client, officer):
     method, url, data = _request(case, tree)
     client.force_login(request.getfixturevalue(username))
     before = _state()
@@ -201,7 +212,7 @@ def test_it_answers_each_user_as_the_matrix_says(case, username, status, request
 
 
 @pytest.mark.parametrize("case", list(MATRIX))
-def test_it_sends_anonymous_users_to_login(case, tree, client):
+def test_it_sends_anonymous_users_to_login(case, tree, client, officer):
     method, url, data = _request(case, tree)
     response = client.post(url, data) if method == "post" else client.get(url)
     assert response.status_code == 302
@@ -213,7 +224,9 @@ def _object_urls(patterns, prefix=""):
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
             yield from _object_urls(pattern.url_patterns, prefix + str(pattern.pattern))
-        elif isinstance(pattern, URLPattern) and "<int:pk>" in prefix + str(pattern.pattern):
+        elif isinstance(pattern, URLPattern) and re.search(
+            r"<(int:pk|uuid:\w+)>", prefix + str(pattern.pattern)
+        ):
             yield pattern.name
 
 

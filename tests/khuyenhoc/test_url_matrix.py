@@ -26,7 +26,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RegexPattern
 
 from associations.models import Association, Role, RoleKind
-from funds.models import AnnualReturn, Fund, FundBalance, Scholarship, Transfer
+from funds.models import AnnualReturn, Fund, FundBalance, ImportJob, Scholarship, Transfer
 from reports import snapshot
 from reports.models import ClusterConference, IssuedReport
 from tests.conftest import Tree, make_user
@@ -176,7 +176,20 @@ class World:
         failure = AccessFailureLog.objects.create(username="x", ip_address="127.0.0.1")
         roles = [Role.objects.get(user=target), Role.objects.get(user=stranger)]
         # (in scope, out of scope) of each kind of object a URL names
+        jobs = [
+            ImportJob.objects.create(
+                owner=owner,
+                filename="so-lieu.xlsx",
+                token="0" * 32,
+                sha256="0" * 64,
+                status="done",
+                outcome="written",
+                result={"new": 1, "changed": 0, "unchanged": 0},
+            )
+            for owner in (self.users["officer"], stranger)
+        ]
         self.objects = {
+            "import_job": tuple(jobs),
             "association": (tree.c1, tree.p3),
             "province": (tree.p1, tree.p3),
             "cluster": (tree.cluster_a, tree.cluster_b),
@@ -302,6 +315,13 @@ def cases(pattern: Pattern, world: World) -> list[tuple[str, str]]:
         found += [
             ("bad", {"content_type_id": ct, "object_id": "²"}),
             ("bad", {"content_type_id": "²", "object_id": HUGE}),
+        ]
+    elif params == {"job_id"}:
+        inside, outside = world.objects["import_job"]
+        found += [("in", {"job_id": inside.pk}), ("out", {"job_id": outside.pk})]
+        found += [
+            ("bad", {"job_id": "00000000-0000-0000-0000-000000000000"}),
+            ("bad", {"job_id": "ffffffff-ffff-ffff-ffff-ffffffffffff"}),
         ]
     elif params == {"uidb64", "token"}:
         found += [("bad", {"uidb64": "eA", "token": "x-y"}), ("bad", {"uidb64": "²", "token": "²"})]
@@ -431,6 +451,16 @@ EXPECTED = {
     "import_upload": plain(post=ENTERS),
     "import_confirm": plain(get=NOT_ALLOWED, post=ENTERS),
     "import_cancel": plain(get=NOT_ALLOWED, post=EVERYONE),
+    # An import's job and its status are the officer's who uploaded the file; anyone else: 404.
+    **dict.fromkeys(
+        ["import_job", "import_job_status"],
+        {
+            ("in", "get"): row("404", OK, "404", "404", "404", "404"),
+            ("out", "get"): NOT_FOUND,
+            ("*", "post"): NOT_ALLOWED,
+            ("bad", "post"): NOT_ALLOWED,
+        },
+    ),
     "import_template": plain(
         get=ENTERS, more={("unicode", "*"): row("403", "404", "404", "403", "403", "403")}
     ),
