@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('funds', '0004_catalogue_figures'),
+        ('funds', '0005_year_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
