@@ -103,6 +103,29 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
+def cache_from_url(url: str) -> dict:
+    """CACHE_URL: locmem:// (each process its own), db://table (`manage.py createcachetable` first),
+    redis://host:port/db (shared by every application server), dummy:// (none)."""
+    scheme, _sep, rest = url.partition("://")
+    if scheme in ("redis", "rediss", "unix"):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme == "db":
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": rest or "khuyenhoc_cache",
+        }
+    if scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest or "khuyenhoc"}
+    raise ValueError(f"CACHE_URL: unknown scheme {scheme!r}")
+
+
+# Computed figures (rankings, report documents) are cached under the data version that every write
+# bumps (associations/data_version.py), so any backend serves fresh figures; Redis shares them.
+CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", "locmem://"))}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

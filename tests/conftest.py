@@ -7,6 +7,7 @@ from collections import defaultdict
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Max
@@ -19,6 +20,15 @@ from associations.services import association_create, role_grant
 @pytest.fixture(autouse=True)
 def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with no cached figures: a test's data version repeats the last test's (rolled
+    back), and the pinned query counts are of a first, uncached read."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
