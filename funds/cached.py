@@ -13,4 +13,6 @@ from .selectors import Totals, subtree_totals
 
 def node_totals(*, year: int, node: Association) -> Totals:
     """subtree_totals() of one node for `year`, cached."""
-    return versioned("totals", year, node.pk, compute=lambda: subtree_totals(year=year, nodes=[node])[node.pk])
+    return versioned(
+        "totals", year, node.pk, compute=lambda: subtree_totals(year=year, nodes=[node])[node.pk]
+    )
