@@ -350,3 +350,54 @@ def test_the_admin_bumps_the_version_for_what_it_saves_itself(client, admin, tre
     )
     assert Association.objects.filter(code="P5").exists(), response.content.decode()[:2000]
     assert data_version() > before
+
+
+# --- one node's totals (the association page, the entry form) ---------------------------------
+
+
+def test_the_association_page_shows_a_saved_figure_on_the_next_request(
+    client, reviewer, officer, tree, returns
+):
+    client.force_login(reviewer)
+    url = reverse("association_detail", args=[tree.cluster_a.pk]) + f"?nam={YEAR}"
+    assert client.get(url).context["totals"].mobilised_cash == 3_000_000
+    services.annual_return_save(
+        user=officer,
+        association=tree.p1,
+        year=YEAR,
+        changes=services.ReturnChanges(figures={"mobilised_cash": 5_000_000}),
+        expected_version=returns["p1"].version,
+        confirm_outliers=True,
+    )
+    assert client.get(url).context["totals"].mobilised_cash == 7_000_000
+
+
+def test_the_entry_form_shows_the_totals_after_its_own_save(client, officer, tree, returns):
+    client.force_login(officer)
+    url = reverse("return_edit", args=[tree.p1.pk, YEAR])
+    assert client.get(url).context["totals"].mobilised_cash == 1_000_000
+    AnnualReturn.objects.create(association=tree.c1, year=YEAR, mobilised_cash=10)
+    # Past the services: still the cached figure, until a write service runs.
+    assert client.get(url).context["totals"].mobilised_cash == 1_000_000
+    services.annual_return_save(
+        user=officer,
+        association=tree.c3,
+        year=YEAR,
+        changes=services.ReturnChanges(figures={"mobilised_cash": 20}),
+        expected_version=None,
+    )
+    assert client.get(url).context["totals"].mobilised_cash == 1_000_030
+
+
+def test_the_association_page_reads_fewer_queries_the_second_time(
+    client, reviewer, tree, returns, django_assert_num_queries
+):
+    client.force_login(reviewer)
+    url = reverse("association_detail", args=[tree.p1.pk]) + f"?nam={YEAR}"
+    # 1 session, 2 user, 3 the association, 4 ancestors, 5 children, 6 its own return, 7 edit right,
+    # 8 the data version, 9 totals of returns, 10 of scholarships, 11 commune associations
+    with django_assert_num_queries(11):
+        client.get(url)
+    # the same, but the totals (9, 10) from the cache
+    with django_assert_num_queries(9):
+        client.get(url)
