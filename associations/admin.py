@@ -11,6 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .access import is_central_admin
 from .admin_access import CentralOnlyAdminMixin, HistoryIdsMixin
+from .data_version import bump_data_version
 from .models import Association, Role, Succession
 from .services import association_move, association_update, tree_change_check
 
@@ -83,6 +84,12 @@ class AssociationAdmin(HistoryIdsMixin, SimpleHistoryAdmin, DraggableMPTTAdmin):
             association_update(user=request.user, association=obj, changes=changes)
         else:
             super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # A new node and the inlines (successions, roles) are saved by the admin itself, not by a
+        # service; the change view's transaction still holds, so the bump commits with them.
+        bump_data_version()
 
     def changelist_view(self, request, extra_context=None):
         # The tree's drag and drop posts its moves here: they take the change form's path (the

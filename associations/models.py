@@ -354,3 +354,19 @@ class Role(models.Model):
     def clean(self) -> None:
         if self.role == RoleKind.CHAIR and self.association_id and self.association.tier != Tier.CLUSTER:
             raise ValidationError({"association": _("Cụm trưởng phải gắn với một cụm thi đua.")})
+
+
+class DataVersion(models.Model):
+    """One row counting the writes to what the pages show; caches key on it (associations/data_version.py).
+
+    Here, in the lowest app with tables, so that the tree's writes can bump it as well as the figures' and
+    the reports'.
+    """
+
+    n = models.BigIntegerField(default=1)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="data_version_single_row")]
+
+    def __str__(self) -> str:
+        return f"v{self.n}"

@@ -1,10 +1,10 @@
 from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .access import is_central_admin
+from .data_version import writes_data
 from .models import Association, Perm, Role
 from .selectors import roles_to_carry
 
@@ -45,7 +45,7 @@ def _stored_value(node: Association, name: str):
     return getattr(node, field.attname)
 
 
-@transaction.atomic
+@writes_data
 def association_create(
     *,
     tier: str,
@@ -71,7 +71,7 @@ def association_create(
     return association
 
 
-@transaction.atomic
+@writes_data
 def association_update(*, user, association: Association, changes: dict) -> Association:
     """Change a node's fields ({field: new value}) as a central administrator, after the tier rules and
     every registered guard; the history names `user`. Every tree edit (change form, drag and drop) comes here.
@@ -87,13 +87,13 @@ def association_update(*, user, association: Association, changes: dict) -> Asso
     return association
 
 
-@transaction.atomic
+@writes_data
 def association_move(*, user, association: Association, parent: Association | None) -> Association:
     """Move a node under a new parent, refusing moves that break the tier rules or a guard."""
     return association_update(user=user, association=association, changes={"parent": parent})
 
 
-@transaction.atomic
+@writes_data
 def role_grant(*, user, association: Association, role: str) -> Role:
     obj = Role(user=user, association=association, role=role)
     obj.full_clean()
@@ -105,7 +105,7 @@ def role_grant(*, user, association: Association, role: str) -> Role:
 CARRY_REASON = "Chuyển từ hội tiền thân {name} (#{pk})"
 
 
-@transaction.atomic
+@writes_data
 def roles_carry_to_successors(*, user, association: Association) -> list[Role]:
     """Give each holder of a role on `association` the same role on each of its successors; return the new roles.
 

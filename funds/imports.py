@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from associations.data_version import writes_data
+
 from .spreadsheets.files import ImportFileError, read_table
 from .spreadsheets.outcomes import (
     STATUS_CHANGED,
@@ -199,7 +201,7 @@ def import_preview(*, user, content: bytes, filename: str, progress=None) -> Pre
     return preview
 
 
-@transaction.atomic
+@writes_data
 def import_confirm(
     *, user, content: bytes, filename: str, fingerprint: str, confirm_outliers: bool = False, progress=None
 ) -> Preview:

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from associations.access import user_has_perm
+from associations.data_version import writes_data
 from associations.models import Association, Perm
 from associations.spans import not_active_message, related_in
 
@@ -196,7 +197,7 @@ def _bump(annual_return: AnnualReturn | None, user) -> None:
     stamp(annual_return, user).save(update_fields=["version", "updated_at"])
 
 
-@transaction.atomic
+@writes_data
 def annual_return_save(
     *,
     user,
@@ -350,7 +351,7 @@ def annual_return_check(*, user, association: Association, year: int, expected_v
         raise ConflictError(current)
 
 
-@transaction.atomic
+@writes_data
 def figures_row_save(*, user, row: FundBalance | Scholarship | Transfer) -> None:
     """Save one row attached to a return, as the admin edits it, under the entry form's rules."""
     held = _held_for_row(user, row)
@@ -361,7 +362,7 @@ def figures_row_save(*, user, row: FundBalance | Scholarship | Transfer) -> None
         _bump(annual_return, user)
 
 
-@transaction.atomic
+@writes_data
 def figures_row_delete(*, user, row: FundBalance | Scholarship | Transfer) -> None:
     """Delete one row attached to a return, under the entry form's rules; its history keeps the old values."""
     held = _held_for_row(user, row)
@@ -370,7 +371,7 @@ def figures_row_delete(*, user, row: FundBalance | Scholarship | Transfer) -> No
         _bump(annual_return, user)
 
 
-@transaction.atomic
+@writes_data
 def fund_delete(*, user, fund: Fund) -> None:
     """Delete a fund and its balances, each under the rules of its year."""
     if not user_has_perm(user, fund.association, Perm.EDIT_FIGURES):
@@ -380,7 +381,7 @@ def fund_delete(*, user, fund: Fund) -> None:
     stamp(fund, user).delete()
 
 
-@transaction.atomic
+@writes_data
 def annual_return_delete(*, user, annual_return: AnnualReturn) -> None:
     """Delete a draft or submitted return; its year's funds, scholarships and transfers stay with the association."""
     current = _held_return(user, annual_return.association, annual_return.year)

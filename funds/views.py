@@ -20,6 +20,7 @@ from core.years import MAX_YEAR, MIN_YEAR, selected_year, year_choices
 
 from . import review, services, workflow
 from .access import get_return_for_user
+from .cached import node_totals
 from .forms import (
     FundFormSet,
     ReopenForm,
@@ -33,7 +34,7 @@ from .forms import (
 )
 from .history import changes_since, return_history, was_sent_back
 from .models import AnnualReturn
-from .selectors import funds_with_balance, subtree_totals, transfers_received
+from .selectors import funds_with_balance, transfers_received
 
 
 def _check_year(year: int) -> int:
@@ -233,7 +234,7 @@ def return_edit(request, pk: int, year: int):
         scholarship_set = ScholarshipFormSet(initial=scholarship_rows, prefix="scholarships")
         transfer_set = TransferFormSet(initial=transfer_rows, prefix="transfers", form_kwargs={"year": year})
 
-    totals = subtree_totals(year=year, nodes=[association])[association.pk]
+    totals = node_totals(year=year, node=association)
     locked = annual_return is not None and annual_return.is_locked
     reopened = annual_return is not None and annual_return.status == AnnualReturn.Status.DRAFT
     reopened = reopened and bool(annual_return.reopen_reason)

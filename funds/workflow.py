@@ -6,12 +6,12 @@ form or a review page opened before it is told; an approval is of the version th
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from associations.access import user_has_perm
+from associations.data_version import writes_data
 from associations.models import Perm
 
 from .models import AnnualReturn
@@ -48,7 +48,7 @@ def _locked_for_update(annual_return: AnnualReturn) -> AnnualReturn:
     return AnnualReturn.objects.select_for_update().select_related("association").get(pk=annual_return.pk)
 
 
-@transaction.atomic
+@writes_data
 def annual_return_submit(*, user, annual_return: AnnualReturn) -> AnnualReturn:
     """Draft → submitted, by an officer of the association or above."""
     annual_return = _locked_for_update(annual_return)
@@ -70,7 +70,7 @@ def _ensure_seen(annual_return: AnnualReturn, expected_version: int) -> None:
         raise StaleVersionError(annual_return, expected_version)
 
 
-@transaction.atomic
+@writes_data
 def annual_return_approve(*, user, annual_return: AnnualReturn, expected_version: int) -> AnnualReturn:
     """Submitted → approved, by a reviewer on the association or an ancestor, of the version they saw."""
     annual_return = _locked_for_update(annual_return)
@@ -84,7 +84,7 @@ def annual_return_approve(*, user, annual_return: AnnualReturn, expected_version
     )
 
 
-@transaction.atomic
+@writes_data
 def annual_return_send_back(
     *, user, annual_return: AnnualReturn, reason: str, expected_version: int
 ) -> AnnualReturn:
@@ -101,7 +101,7 @@ def annual_return_send_back(
     return _transition(annual_return, user, status=AnnualReturn.Status.DRAFT, reopen_reason=reason)
 
 
-@transaction.atomic
+@writes_data
 def annual_return_reopen(*, user, annual_return: AnnualReturn, reason: str) -> AnnualReturn:
     """Approved (or submitted) → draft, with a recorded reason."""
     annual_return = _locked_for_update(annual_return)
@@ -122,7 +122,7 @@ def annual_return_reopen(*, user, annual_return: AnnualReturn, reason: str) -> A
     )
 
 
-@transaction.atomic
+@writes_data
 def annual_returns_approve_many(*, user, seen: dict[int, int]) -> BulkApproval:
     """Approve every submitted return in `seen` ({id: version the reviewer saw}) that the user may review
     and that is still at that version; report those that changed since. Other ids are ignored.

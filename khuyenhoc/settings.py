@@ -112,6 +112,41 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
+def cache_from_url(url: str) -> dict:
+    """CACHE_URL: locmem:// (each process its own), db://table (`manage.py createcachetable` first),
+    redis://host:port/db (shared by every application server), dummy:// (none)."""
+    scheme, _sep, rest = url.partition("://")
+    if scheme in ("redis", "rediss", "unix"):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme == "db":
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": rest or "khuyenhoc_cache",
+        }
+    if scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest or "khuyenhoc"}
+    raise ValueError(f"CACHE_URL: unknown scheme {scheme!r}")
+
+
+def source_digest() -> str:
+    """A digest of the project's Python code, read once at start-up."""
+    digest = hashlib.sha256()
+    for path in sorted(BASE_DIR.glob("[!.]*/**/*.py")):
+        if ".venv" not in path.parts and "node_modules" not in path.parts:
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+# Computed figures (rankings, report documents) are cached under the data version that every write
+# bumps (associations/data_version.py), so any backend serves fresh figures; Redis shares them. The
+# prefix is the code's digest: a release starts with its own entries in a shared cache, and never
+# unpickles what older code (another Totals, another catalogue) stored.
+CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", "locmem://"))}
+CACHES["default"]["KEY_PREFIX"] = source_digest()
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -9,13 +9,13 @@ from associations.models import Association, Perm, RoleKind, ancestors_q
 from associations.spans import not_active_message, related_in
 from core.years import default_year, selected_year, year_choices
 from funds import catalogue
+from funds.cached import node_totals
 from funds.models import AnnualReturn
 from funds.selectors import (
     PredecessorTable,
     commune_counts,
     group_values,
     predecessor_table,
-    subtree_totals,
     title_progress,
 )
 from reports.selectors import cluster_report_index
@@ -110,7 +110,7 @@ def association_detail(request, pk: int):
         # its totals are its predecessors' (marked so); after it ended, nothing.
         context["not_active"] = _not_active(association, year, visible)
         if predecessors is not None and year < association.active_from:
-            context.update(_figures(subtree_totals(year=year, nodes=[association])[association.pk]))
+            context.update(_figures(node_totals(year=year, node=association)))
         return render(request, "khuyenhoc/association_detail.html", context)
     children = list(with_return_status(association.get_children().active_in(year), year).order_by("sort_key"))
     labels = dict(AnnualReturn.Status.choices)
@@ -121,6 +121,6 @@ def association_detail(request, pk: int):
         reported=sum(1 for child in children if child.return_status is not None),
         own_return=association.returns.filter(year=year).first(),
         communes=commune_counts(year=year, nodes=[association])[association.pk],
-        **_figures(subtree_totals(year=year, nodes=[association])[association.pk]),
+        **_figures(node_totals(year=year, node=association)),
     )
     return render(request, "khuyenhoc/association_detail.html", context)

@@ -5,10 +5,11 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from associations.data_version import writes_data
 
 from . import snapshot
 from .access import can_issue_report
@@ -41,7 +42,7 @@ def report_filename(conference: ClusterConference, issued: IssuedReport | None =
     return "-".join(parts) + ".pdf"
 
 
-@transaction.atomic
+@writes_data
 def report_issue(*, user, conference: ClusterConference, number: int, dated: date) -> IssuedReport:
     """Issue the conference's report as it stands: the next version, its PDF and figures stored for good.
 

@@ -19,7 +19,7 @@ from funds.forms import parse_seen
 from funds.views import report_bulk_approval
 from funds.workflow import annual_returns_approve_many
 
-from . import rankings
+from . import cached, rankings
 from .charts import bar_chart, column_chart
 from .completeness import (
     Completeness,
@@ -63,7 +63,7 @@ def _ranking(request) -> rankings.Ranking:
     metric = request.GET.get("chi_so", Metric.PER_INHABITANT)
     if metric not in Metric.values():
         metric = Metric.PER_INHABITANT
-    return rankings.ranking(year=year, scope=_scope(request), metric=metric)
+    return cached.ranking(year=year, scope=_scope(request), metric=metric)
 
 
 @login_required

@@ -1,13 +1,13 @@
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 
+from associations.data_version import writes_data
 from associations.models import Association
 
 from .access import can_edit_conference
 from .models import ClusterConference
 
 
-@transaction.atomic
+@writes_data
 def conference_save(
     *, user, cluster: Association, data: dict, conference: ClusterConference | None = None
 ) -> ClusterConference:

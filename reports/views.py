@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from core.years import MAX_YEAR, MIN_YEAR
 
-from . import snapshot
+from . import cached, snapshot
 from .access import can_issue_report, get_cluster_for_report, get_conference_for_user
 from .conferences import latest_conference
 from .forms import IssueForm
@@ -31,7 +31,7 @@ def _pdf_response(content: bytes, filename: str) -> HttpResponse:
 def _page(request, conference: ClusterConference, *, draft: bool, issue_form: IssueForm | None = None):
     """The report page: the latest issued version unless `draft`, with what changed since it."""
     versions = list(conference.issued.order_by("version"))
-    live = snapshot.live(cluster=conference.cluster, year=conference.year, conference=conference)
+    live = cached.live(cluster=conference.cluster, year=conference.year, conference=conference)
     latest = versions[-1] if versions else None
     if latest is not None and not draft:
         doc, issued, previous = latest.snapshot, latest, (versions[-2] if len(versions) > 1 else None)
@@ -71,7 +71,7 @@ def conference_draft(request, pk: int):
 @login_required
 def conference_draft_pdf(request, pk: int):
     conference = get_conference_for_user(request.user, pk)
-    doc = snapshot.live(cluster=conference.cluster, year=conference.year, conference=conference)
+    doc = cached.live(cluster=conference.cluster, year=conference.year, conference=conference)
     return _pdf_response(render_pdf(doc), report_filename(conference))
 
 
@@ -148,7 +148,7 @@ def cluster_report(request, pk: int, year: int):
     conference = latest_conference(cluster=cluster, year=year)
     if conference is not None:
         return redirect("conference_report", pk=conference.pk)
-    doc = snapshot.live(cluster=cluster, year=year)
+    doc = cached.live(cluster=cluster, year=year)
     context = {
         **document_context(doc),
         "conference": None,
@@ -168,5 +168,5 @@ def cluster_report_pdf(request, pk: int, year: int):
     conference = latest_conference(cluster=cluster, year=year)
     if conference is not None:
         return redirect("conference_pdf", pk=conference.pk)
-    doc = snapshot.live(cluster=cluster, year=year)
+    doc = cached.live(cluster=cluster, year=year)
     return _pdf_response(render_pdf(doc), report_filename(ClusterConference(cluster=cluster, year=year)))

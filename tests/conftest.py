@@ -7,6 +7,7 @@ from collections import defaultdict
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Max
@@ -26,6 +27,15 @@ def _tasks_run_at_once(settings):
     """Tasks run inside the request that enqueues them (a real backend, with no worker to start);
     tests/funds/test_import_jobs.py runs them through the database backend's worker and RQ."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with no cached figures: a test's data version repeats the last test's (rolled
+    back), and the pinned query counts are of a first, uncached read."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from core import numbers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,3 +60,20 @@ def test_make_run_honours_port():
         )
         port = args[0].split("=")[1] if args else env.get("PORT", "8000")
         assert f"runserver 127.0.0.1:{port}" in result.stdout, result.stdout + result.stderr
+
+
+def test_it_reads_the_cache_backend_from_cache_url():
+    from khuyenhoc.settings import cache_from_url
+
+    assert cache_from_url("locmem://")["BACKEND"].endswith("LocMemCache")
+    redis = cache_from_url("redis://127.0.0.1:6379/5")
+    assert (redis["BACKEND"], redis["LOCATION"]) == (
+        "django.core.cache.backends.redis.RedisCache",
+        "redis://127.0.0.1:6379/5",
+    )
+    assert cache_from_url("db://khuyenhoc_cache") == {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "khuyenhoc_cache",
+    }
+    with pytest.raises(ValueError):
+        cache_from_url("memcached://x")

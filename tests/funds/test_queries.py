@@ -43,9 +43,10 @@ def p1_rows(tree, draft, attachments):
 
 # 1 session, 2 user, 3 the association (visible_to), 4 the return (with submitted_by, approved_by),
 # 5 last year's return (outlier check), 6 funds with this year's balance (subqueries),
-# 7 scholarships, 8 transfers received (with giver), 9 subtree totals of the returns,
-# 10 subtree totals of the scholarships, 11 entry right (roles), 12 review right (roles)
-ENTRY_PAGE_QUERIES = 12
+# 7 scholarships, 8 transfers received (with giver), 9 the data version (the totals' cache key),
+# 10 subtree totals of the returns, 11 subtree totals of the scholarships, 12 entry right (roles),
+# 13 review right (roles)
+ENTRY_PAGE_QUERIES = 13
 
 
 def test_it_pins_the_queries_of_the_entry_page(officer, p1_rows, login, edit_url, django_assert_num_queries):
@@ -150,8 +151,8 @@ def test_it_keeps_the_review_list_queries_flat(reviewer, login, grow, django_ass
 
 # 1 session, 2 user, 3 has the review right somewhere, 4 savepoint, 5 the returns in the reviewer's
 # care FOR UPDATE, 6 one bulk UPDATE of those still at the version seen, 7 one bulk INSERT into the
-# history, 8 release savepoint
-BULK_APPROVE_QUERIES = 8
+# history, 8 the data version's bump (UPDATE), 9 release savepoint
+BULK_APPROVE_QUERIES = 9
 
 
 # 15: within one SQLite batch of history rows (see tests/funds/test_workflow.py).

@@ -245,13 +245,14 @@ def test_it_shows_a_predecessors_figures_only_to_those_who_read_them(client, era
 def test_it_renders_a_new_nodes_page_in_fixed_queries(client, grown, django_assert_num_queries):
     client.force_login(make_user("xem", RoleKind.VIEWER, grown.central))
     # In its last year: 1 session, 2 user, 3 the association, 4 the right to edit, 5 whether the
-    # user may carry its roles on (it ended), 6 its own return, 7 totals of returns, 8 of
-    # scholarships, 9 the ancestors, 10 the children, 11 its commune associations (from the tree)
-    with django_assert_num_queries(11):
+    # user may carry its roles on (it ended), 6 its own return, 7 the data version (the totals' cache
+    # key), 8 totals of returns, 9 of scholarships, 10 the ancestors, 11 the children, 12 its commune
+    # associations (from the tree)
+    with django_assert_num_queries(12):
         _page(client, grown.mot, year=OLD)
     # and the predecessors with their other successors, their returns, which of them the user reads,
     # and the predecessors once more for the totals (2025 compares with their 2024)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         _page(client, grown.moi)
 
 

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+from associations.data_version import bump_data_version
 from associations.demo import (
     CENTRAL,
     CLUSTERS,
@@ -97,6 +98,8 @@ class Command(BaseCommand):
             )
             if not no_users:
                 counts.append(self._report("Tài khoản demo", *self._users()))
+            # The tree and parts of the figures go in by bulk writes, outside the write services.
+            bump_data_version()
         if full and any(counts):
             # Thousands of rows just arrived: fresh statistics, or the first reads plan for empty tables.
             with connection.cursor() as cursor:

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from associations.data_version import restart_data_version
 from khuyenhoc import backups
 
 
@@ -21,6 +22,7 @@ class Command(BaseCommand):
             raise CommandError("Đã huỷ.")
         try:
             backups.restore_database(source)
+            restart_data_version()
             archive = backups.restore_media(source)
         except backups.BackupError as e:
             raise CommandError(str(e)) from e

@@ -1,0 +1,40 @@
+"""The expensive reads of the report pages, cached under the data version (associations/data_version.py).
+
+Each is the same for every user who may see it: the views check access (the scope, the cluster)
+before asking, and nothing here depends on who asks. What is cached is plain data: a ranking's rows
+(model instances and Totals dataclasses) and a report's JSON document.
+"""
+
+import dataclasses
+
+from associations.data_version import versioned
+from associations.models import Association
+
+from . import rankings, snapshot
+from .models import ClusterConference
+
+
+def ranking(*, year: int, scope: rankings.Scope, metric: str) -> rankings.Ranking:
+    """rankings.ranking(), cached for the year, the scope and the metric; the view has checked the scope."""
+    ranked = versioned(
+        "ranking",
+        year,
+        scope.key,
+        metric,
+        compute=lambda: rankings.ranking(year=year, scope=scope, metric=metric),
+    )
+    return dataclasses.replace(ranked, scope=scope)
+
+
+def live(*, cluster: Association, year: int, conference: ClusterConference | None = None) -> dict:
+    """snapshot.live(), cached for the cluster, the year and the conference; the view has checked the cluster.
+
+    Issuing reads snapshot.live() itself: what it freezes comes from the database in its own transaction.
+    """
+    return versioned(
+        "report",
+        cluster.pk,
+        year,
+        conference.pk if conference is not None else "latest",
+        compute=lambda: snapshot.live(cluster=cluster, year=year, conference=conference),
+    )
