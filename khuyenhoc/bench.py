@@ -2,7 +2,7 @@
 
 The pages are requested in-process through Django's test client, as the signed-in demo users, on
 a throw-away test database (never the one `make run` uses). For each page: the median and p95 of
-`repeat` requests, the number of statements, and the time the same statements take when sent
+`repeat` requests with an empty cache (the first read after a write), the median with a warm one, the number of statements, and the time the same statements take when sent
 straight to the database (recorded once through an execute wrapper, replayed `repeat` times). The
 ratio of the two says what the page spends above its SQL: templates, Python, the ORM.
 
@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client, override_settings
@@ -42,6 +43,7 @@ class Measure:
     p95_ms: float
     queries: int
     sql_ms: float | None = None
+    warm_ms: float | None = None  # the same page with the cache filled by the request before
 
     @property
     def ratio(self) -> float | None:
@@ -173,8 +175,15 @@ def measure_page(size: str, name: str, username: str, url: str, repeat: int) -> 
         if response.status_code != 200:
             raise RuntimeError(f"{name}: {url} answered {response.status_code}")
 
-    timings = _timed(get, repeat)
+    def cold():
+        # The first read after a write: the data version moved, nothing of the page is cached.
+        cache.clear()
+        get()
+
+    timings = _timed(cold, repeat)
+    warm = _timed(get, repeat)
     recorder = _Recorder()
+    cache.clear()
     with connection.execute_wrapper(recorder):
         get()
     sql = _timed(lambda: _replay(recorder.statements), repeat)
@@ -185,6 +194,7 @@ def measure_page(size: str, name: str, username: str, url: str, repeat: int) -> 
         p95_ms=_percentile(timings, 95),
         queries=len(recorder.statements),
         sql_ms=statistics.median(sql),
+        warm_ms=statistics.median(warm),
     )
 
 
@@ -262,7 +272,7 @@ def run(size: str, repeat: int, log: Callable[[str], None]) -> tuple[dict, list[
 
 
 def table(results: list[Measure]) -> str:
-    head = f"{'size':8} {'page':52} {'median':>8} {'p95':>8} {'queries':>7} {'SQL':>8} {'× SQL':>6}"
+    head = f"{'size':8} {'page (cold cache)':52} {'median':>8} {'p95':>8} {'queries':>7} {'SQL':>8} {'× SQL':>6} {'warm':>7}"
     lines = [head, "-" * len(head)]
     for m in results:
         sql = f"{m.sql_ms:8.1f}" if m.sql_ms else f"{'':>8}"

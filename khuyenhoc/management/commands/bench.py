@@ -1,3 +1,4 @@
+import logging
 import platform
 from datetime import UTC, datetime
 
@@ -21,6 +22,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, size, repeat, json, **options):
+        # django-axes logs every sign-in of the test client; the table is what this command is for.
+        logging.getLogger("axes").setLevel(logging.WARNING)
         sizes = ["demo", "national"] if size == "both" else [size]
         vendor = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
         report = {
