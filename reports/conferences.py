@@ -1,12 +1,15 @@
 """Reads for a cluster's conferences: the list, the next one's defaults, and the state of the members' returns."""
 
+import json
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Subquery
+from django.db import connection
+from django.db.models import Prefetch
 
-from associations.models import Association, active_in_q, ancestors_q
+from associations.models import Association
 from core.years import default_year
-from funds.models import RETURN_AMOUNT_FIELDS, AnnualReturn, Qualifier
+from funds import sql
+from funds.models import RETURN_AMOUNT_FIELDS, Qualifier
 
 from .models import ClusterConference, IssuedReport
 
@@ -51,24 +54,30 @@ def member_returns(
     result = {m.pk: MemberReturns() for m in members}
     if not members:
         return result
-    member = Association.objects.filter(ancestors_q("association__"), pk__in=[m.pk for m in members]).values(
-        "pk"
-    )[:1]
-    returns = (
-        AnnualReturn.objects.for_year(year)
-        .in_subtree_of(cluster)
-        .filter(active_in_q(year, prefix="association__"))
-        .annotate(member=Subquery(member))
-        .exclude(member=None)
-    )
-    for row in returns.values("member", "status").annotate(n=Count("pk")).order_by():
-        setattr(result[row["member"]], row["status"], row["n"])
-    qualified = returns.filter(qualifiers__has_any_keys=RETURN_AMOUNT_FIELDS).values_list(
-        "member", "qualifiers"
-    )
-    for pk, qualifiers in qualified:
-        for name, word in qualifiers.items():
-            result[pk].qualifiers.setdefault(name, set()).add(word)
+    # Each member's subtree by its tree range, joined once: a correlated "which member is above this
+    # return" per row cost PostgreSQL a subquery per return, which under load held whole cores.
+    placeholders = ", ".join(["%s"] * len(members))
+    joined = f"""
+          FROM {sql.ASSOCIATIONS} m
+          JOIN {sql.ASSOCIATIONS} a ON {sql.in_subtree("a", "m")}
+          JOIN {sql.RETURNS} r ON r.association_id = a.id AND r.year = %s
+         WHERE m.id IN ({placeholders}) AND {sql.active("a", "r.year")}
+    """
+    params = [year, *(m.pk for m in members)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT m.id, r.status, COUNT(*) {joined} GROUP BY m.id, r.status", params)
+        for pk, status, n in cursor.fetchall():
+            setattr(result[pk], status, n)
+        # An empty object is the usual case; SQLite keeps JSON as text, PostgreSQL as jsonb, and both
+        # compare with the text '{{}}'.
+        cursor.execute(f"SELECT m.id, r.qualifiers {joined} AND r.qualifiers <> '{{}}'", params)
+        rows = cursor.fetchall()
+    for pk, qualifiers in rows:
+        if isinstance(qualifiers, str):
+            qualifiers = json.loads(qualifiers)
+        for name, word in (qualifiers or {}).items():
+            if name in RETURN_AMOUNT_FIELDS:
+                result[pk].qualifiers.setdefault(name, set()).add(word)
     return result
 
 
