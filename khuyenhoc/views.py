@@ -11,13 +11,8 @@ from core.years import default_year, selected_year, year_choices
 from funds import catalogue
 from funds.cached import node_totals
 from funds.models import AnnualReturn
-from funds.selectors import (
-    PredecessorTable,
-    commune_counts,
-    group_values,
-    predecessor_table,
-    title_progress,
-)
+from funds.predecessors import PredecessorTable, predecessor_table
+from funds.society import commune_counts, group_values, title_progress
 from reports.selectors import cluster_report_index
 
 

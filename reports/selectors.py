@@ -10,7 +10,8 @@ from associations.models import Association, Tier, active_in_q, subtree_q
 from core.years import reporting_year
 from funds import sql
 from funds.models import AnnualReturn, FundBalance, Scholarship, Transfer
-from funds.selectors import Totals, commune_counts, subtree_totals
+from funds.selectors import Totals, subtree_totals
+from funds.society import commune_counts
 
 from .charts import BarChart, bar_chart
 from .models import ClusterConference

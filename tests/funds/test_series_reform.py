@@ -2,7 +2,8 @@
 
 import pytest
 
-from funds.selectors import predecessor_table, subtree_totals, yearly_totals
+from funds.predecessors import predecessor_table
+from funds.selectors import subtree_totals, yearly_totals
 
 from .reform import (
     FIGURES,

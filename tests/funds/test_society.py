@@ -11,7 +11,8 @@ from associations.data_version import bump_data_version
 from associations.services import association_create
 from funds import catalogue
 from funds.models import AnnualReturn
-from funds.selectors import commune_counts, subtree_totals, title_progress
+from funds.selectors import subtree_totals
+from funds.society import commune_counts, title_progress
 
 from .conftest import YEAR
 from .helpers import form_data, table_rows
