@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import review_views, views
 
 urlpatterns = [
     path("hoi/<int:pk>/so-lieu/<int:year>/", views.return_edit, name="return_edit"),
@@ -9,6 +9,6 @@ urlpatterns = [
     path("bao-cao-nam/<int:pk>/duyet/", views.return_approve, name="return_approve"),
     path("bao-cao-nam/<int:pk>/mo-lai/", views.return_reopen, name="return_reopen"),
     path("bao-cao-nam/<int:pk>/tra-lai/", views.return_send_back, name="return_send_back"),
-    path("duyet/", views.review_list, name="review_list"),
-    path("duyet/duyet-tat-ca/", views.review_approve_all, name="review_approve_all"),
+    path("duyet/", review_views.review_list, name="review_list"),
+    path("duyet/duyet-tat-ca/", review_views.review_approve_all, name="review_approve_all"),
 ]

@@ -274,9 +274,9 @@ def test_it_confirms_approving_all_in_the_filter_with_how_many_and_which(reviewe
 
 
 def test_it_names_the_first_returns_and_counts_the_others(reviewer, queue, login, monkeypatch):
-    from funds import views
+    from funds import review_views
 
-    monkeypatch.setattr(views, "CONFIRM_LISTED", 2)
+    monkeypatch.setattr(review_views, "CONFIRM_LISTED", 2)
     body = login(reviewer).get(ALL_URL, {"nam": YEAR}).content.decode()
     assert len(re.findall(r"<li>", body)) == 2 and "và 2 báo cáo khác." in body
 
