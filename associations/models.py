@@ -357,16 +357,17 @@ class Role(models.Model):
 
 
 class DataVersion(models.Model):
-    """One row counting the writes to what the pages show; caches key on it (associations/data_version.py).
+    """Counts of the writes to what the pages show; caches key on them (associations/data_version.py).
 
+    One row per year of figures, and the row of year 0 for writes tied to no single year (the tree,
+    roles, a fund's name): a write to 2025's returns leaves 2022's cached report and rankings warm.
     Here, in the lowest app with tables, so that the tree's writes can bump it as well as the figures' and
     the reports'.
     """
 
+    # 0: everything not tied to one year; otherwise the year whose figures were written.
+    year = models.PositiveSmallIntegerField(default=0, unique=True)
     n = models.BigIntegerField(default=1)
 
-    class Meta:
-        constraints = [models.CheckConstraint(condition=Q(pk=1), name="data_version_single_row")]
-
     def __str__(self) -> str:
-        return f"v{self.n}"
+        return f"{self.year or '*'}: v{self.n}"

@@ -14,5 +14,9 @@ from .selectors import Totals, subtree_totals
 def node_totals(*, year: int, node: Association) -> Totals:
     """subtree_totals() of one node for `year`, cached."""
     return versioned(
-        "totals", year, node.pk, compute=lambda: subtree_totals(year=year, nodes=[node])[node.pk]
+        "totals",
+        year,
+        node.pk,
+        years=(year, year - 1),  # Totals carry the year before, for the change on it
+        compute=lambda: subtree_totals(year=year, nodes=[node])[node.pk],
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from associations.data_version import writes_data
+from associations.data_version import touches_years, writes_data
 
 from .spreadsheets.files import ImportFileError, read_table
 from .spreadsheets.outcomes import (
@@ -222,6 +222,7 @@ def import_confirm(
         raise ImportConflict(preview)
     if preview.outliers and not confirm_outliers:
         raise ImportOutliersUnconfirmed(preview)
+    touches_years(*preview.years)
     try:
         with transaction.atomic():
             resource.write()

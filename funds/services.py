@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from associations.access import user_has_perm
-from associations.data_version import writes_data
+from associations.data_version import touches_years, writes_data
 from associations.models import Association, Perm
 from associations.spans import not_active_message, related_in
 
@@ -212,6 +212,7 @@ def annual_return_save(
     `expected_version` is the version the form was loaded with (None for a new return);
     `confirm_outliers` says the writer has seen the figures that differ fivefold from last year's.
     """
+    touches_years(year)
     current = _held_return(user, association, year)
     ensure_active(association, year)
     if current is not None and current.version != expected_version:
@@ -325,7 +326,9 @@ def _row_keys(row) -> list[tuple[Association, int]]:
 
 
 def _held_for_row(user, row) -> list[AnnualReturn | None]:
-    return [_held_return(user, association, year) for association, year in _row_keys(row)]
+    keys = _row_keys(row)
+    touches_years(*(year for _association, year in keys))
+    return [_held_return(user, association, year) for association, year in keys]
 
 
 def figures_row_check(*, user, row) -> None:
@@ -384,6 +387,7 @@ def fund_delete(*, user, fund: Fund) -> None:
 @writes_data
 def annual_return_delete(*, user, annual_return: AnnualReturn) -> None:
     """Delete a draft or submitted return; its year's funds, scholarships and transfers stay with the association."""
+    touches_years(annual_return.year)
     current = _held_return(user, annual_return.association, annual_return.year)
     if current is not None:
         stamp(current, user).delete()

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from associations.access import user_has_perm
-from associations.data_version import writes_data
+from associations.data_version import touches_years, writes_data
 from associations.models import Perm
 
 from .models import AnnualReturn
@@ -45,6 +45,7 @@ def _transition(annual_return: AnnualReturn, user, **values) -> AnnualReturn:
 
 
 def _locked_for_update(annual_return: AnnualReturn) -> AnnualReturn:
+    touches_years(annual_return.year)
     return AnnualReturn.objects.select_for_update().select_related("association").get(pk=annual_return.pk)
 
 
@@ -147,6 +148,7 @@ def annual_returns_approve_many(*, user, seen: dict[int, int]) -> BulkApproval:
         annual_return.updated_at = now
         annual_return.version += 1
         returns.append(annual_return)
+    touches_years(*(r.year for r in returns))
     bulk_update_with_history(
         returns,
         AnnualReturn,

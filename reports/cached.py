@@ -21,6 +21,7 @@ def ranking(*, year: int, scope: rankings.Scope, metric: str) -> rankings.Rankin
         year,
         scope.key,
         metric,
+        years=(year, year - 1),  # the growth on the year before
         compute=lambda: rankings.ranking(year=year, scope=scope, metric=metric),
     )
     return dataclasses.replace(ranked, scope=scope)
@@ -36,5 +37,6 @@ def live(*, cluster: Association, year: int, conference: ClusterConference | Non
         cluster.pk,
         year,
         conference.pk if conference is not None else "latest",
+        years=(year, year - 1),  # the change on the year before
         compute=lambda: snapshot.live(cluster=cluster, year=year, conference=conference),
     )

@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from associations.data_version import writes_data
+from associations.data_version import touches_years, writes_data
 
 from . import snapshot
 from .access import can_issue_report
@@ -56,6 +56,7 @@ def report_issue(*, user, conference: ClusterConference, number: int, dated: dat
     )
     if not can_issue_report(user, conference.cluster):
         raise PermissionDenied
+    touches_years(conference.year)
     missing = [str(label) for name, label in REQUIRED.items() if not getattr(conference, name).strip()]
     if missing:
         raise ValidationError(

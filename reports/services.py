@@ -1,6 +1,6 @@
 from django.core.exceptions import PermissionDenied
 
-from associations.data_version import writes_data
+from associations.data_version import touches_years, writes_data
 from associations.models import Association
 
 from .access import can_edit_conference
@@ -18,6 +18,8 @@ def conference_save(
         conference = ClusterConference(cluster=cluster)
     elif conference.cluster_id != cluster.pk:
         raise PermissionDenied
+    # The report of the year it was, and of the year it is now, if it moved.
+    touches_years(*(y for y in (conference.year, data.get("year")) if y))
     for name, value in data.items():
         setattr(conference, name, value)
     conference.full_clean()

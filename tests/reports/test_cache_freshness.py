@@ -94,6 +94,76 @@ def test_it_shows_a_write_past_the_services_only_once_the_version_is_bumped(tree
     assert member(report(tree), "Một")["figures"]["cash"] == 7
 
 
+# --- one counter per year: a write keeps the other years' pieces, never a stale one ------------
+
+
+def counters(*years: int) -> dict[int, int]:
+    return {year: data_version(year) for year in years}
+
+
+def moved(before: dict[int, int]) -> set[int]:
+    """The years whose counter a write moved (a year's first write starts it on the clock)."""
+    return {year for year, n in before.items() if data_version(year) != n}
+
+
+@pytest.fixture
+def officer2(tree):
+    return make_user("officer2", RoleKind.OFFICER, tree.p2)
+
+
+def _save(officer, node, year: int, cash: int) -> None:
+    current = AnnualReturn.objects.filter(association=node, year=year).first()
+    services.annual_return_save(
+        user=officer,
+        association=node,
+        year=year,
+        changes=services.ReturnChanges(figures={"mobilised_cash": cash}),
+        expected_version=current.version if current else None,
+        confirm_outliers=True,
+    )
+
+
+def test_a_write_to_another_year_leaves_the_pieces_cached(tree, officer2, returns):
+    ranked(), report(tree)
+    AnnualReturn.objects.filter(pk=returns["p1"].pk).update(mobilised_cash=7)  # unseen until a bump
+    _save(officer2, tree.p2, YEAR + 2, 5_000_000)
+    _save(officer2, tree.p2, YEAR - 2, 5_000_000)
+    workflow.annual_return_submit(
+        user=officer2, annual_return=AnnualReturn.objects.get(association=tree.p2, year=YEAR + 2)
+    )
+    # Still the cached pieces: none of those writes touched what they read.
+    assert ranked()["Một"] == 1_000_000
+    assert member(report(tree), "Một")["figures"]["cash"] == 1_000_000
+
+
+@pytest.mark.parametrize("year", [YEAR, YEAR - 1], ids=["same year", "year before"])
+def test_a_write_to_a_year_the_pieces_read_shows_at_once(tree, officer2, returns, year):
+    """The year before counts too: the pieces show the change on it."""
+    ranked(), report(tree)
+    AnnualReturn.objects.filter(pk=returns["p1"].pk).update(mobilised_cash=7)
+    _save(officer2, tree.p2, year, 4_000_000)
+    assert ranked()["Một"] == 7
+    assert member(report(tree), "Một")["figures"]["cash"] == 7
+
+
+def test_a_write_tied_to_no_year_refreshes_every_year(tree, officer, returns):
+    before = counters(0, YEAR)
+    ranked(), report(tree)
+    AnnualReturn.objects.filter(pk=returns["p1"].pk).update(mobilised_cash=7)
+    tree_services.role_grant(user=officer, association=tree.p2, role=RoleKind.VIEWER)
+    assert moved(before) == {0}
+    assert ranked()["Một"] == 7
+    assert member(report(tree), "Một")["figures"]["cash"] == 7
+
+
+def test_an_import_counts_the_years_of_its_rows(tree, officer, returns):
+    before = counters(0, YEAR - 1, YEAR, YEAR + 1)
+    content = xlsx([row(tree.p1, YEAR + 1, mobilised_cash="2000000"), row(tree.p1, YEAR - 1, population="9")])
+    preview = imports.import_preview(user=officer, content=content, filename="f.xlsx")
+    imports.import_confirm(user=officer, content=content, filename="f.xlsx", fingerprint=preview.fingerprint)
+    assert moved(before) == {YEAR - 1, YEAR + 1}
+
+
 # --- the pages: the next request after a write, and fewer queries the second time ---------------
 
 
@@ -325,9 +395,14 @@ def test_a_nested_write_bumps_once(tree, officer, returns):
     fund = Fund.objects.create(association=tree.p1, name="Quỹ Hai Năm")
     FundBalance.objects.create(fund=fund, year=YEAR, balance=1)
     FundBalance.objects.create(fund=fund, year=YEAR - 1, balance=1)
-    before = data_version()
+    before = counters(0, YEAR - 1, YEAR)
     services.fund_delete(user=officer, fund=fund)
-    assert data_version() == before + 1
+    # Each year whose balance went; the fund shows in no year it has no balance in.
+    assert moved(before) == {YEAR - 1, YEAR}
+    before = counters(0, YEAR)
+    _save(officer, tree.p1, YEAR, 3_000_000)
+    assert moved(before) == {YEAR}
+    assert data_version(YEAR) == before[YEAR] + 1  # once, though the save is several services deep
 
 
 def test_the_admin_bumps_the_version_for_what_it_saves_itself(client, admin, tree):
