@@ -130,9 +130,8 @@ def report_clusters(user):
     if user.is_superuser:
         return clusters
     inside = Role.objects.filter(subtree_q("", prefix="association__"), user=user)
-    return clusters.filter(pk__in=Association.objects.visible_to(user).values("pk")) | clusters.filter(
-        Exists(inside)
-    )
+    # The visibility test on the clusters' own rows, not a subquery of every node the user sees.
+    return clusters.visible_to(user) | clusters.filter(Exists(inside))
 
 
 def users_within(user, perm: str):

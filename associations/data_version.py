@@ -118,6 +118,28 @@ def _versions(years: Iterable[int] | None) -> str:
     return ",".join(f"{y}.{n}" for y, n in counters.values_list("year", "n"))
 
 
+def versioned_key(name: str, *parts: Hashable, years: Iterable[int] | None) -> str:
+    """The cache key of `name` and `parts` at the current versions of `years` (one query).
+
+    Templates pass it to `{% cache %}` to keep a rendered table beside the data it shows.
+    """
+    # The database's name too: two sites (or two test runs) may share one Redis.
+    database = hashlib.sha256(str(connection.settings_dict["NAME"]).encode()).hexdigest()[:12]
+    key = ":".join(str(p) for p in ("data", database, _versions(years), name, *parts))
+    if len(key) > 200:  # memcached's limit is 250; every year's counter may be in it
+        key = "data:" + hashlib.sha256(key.encode()).hexdigest()
+    return key
+
+
+def cached_value(key: str, *, compute: Callable):
+    """`compute()`, or its result cached under `key` (from versioned_key)."""
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, TIMEOUT)
+    return value
+
+
 def versioned(name: str, *parts: Hashable, years: Iterable[int] | None, compute: Callable):
     """`compute()`, or its result cached for `name` and `parts` at the current versions of `years`.
 
@@ -125,13 +147,4 @@ def versioned(name: str, *parts: Hashable, years: Iterable[int] | None, compute:
     the same for every user (apply a user's scope to what comes back), and only plain data that
     pickles: dataclasses, dicts, model instances, never a queryset.
     """
-    # The database's name too: two sites (or two test runs) may share one Redis.
-    database = hashlib.sha256(str(connection.settings_dict["NAME"]).encode()).hexdigest()[:12]
-    key = ":".join(str(p) for p in ("data", database, _versions(years), name, *parts))
-    if len(key) > 200:  # memcached's limit is 250; every year's counter may be in it
-        key = "data:" + hashlib.sha256(key.encode()).hexdigest()
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, TIMEOUT)
-    return value
+    return cached_value(versioned_key(name, *parts, years=years), compute=compute)

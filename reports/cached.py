@@ -7,7 +7,7 @@ before asking, and nothing here depends on who asks. What is cached is plain dat
 
 import dataclasses
 
-from associations.data_version import versioned
+from associations.data_version import cached_value, versioned, versioned_key
 from associations.models import Association
 
 from . import rankings, snapshot
@@ -16,15 +16,16 @@ from .models import ClusterConference
 
 def ranking(*, year: int, scope: rankings.Scope, metric: str) -> rankings.Ranking:
     """rankings.ranking(), cached for the year, the scope and the metric; the view has checked the scope."""
-    ranked = versioned(
-        "ranking",
-        year,
-        scope.key,
-        metric,
-        years=(year, year - 1),  # the growth on the year before
-        compute=lambda: rankings.ranking(year=year, scope=scope, metric=metric),
-    )
-    return dataclasses.replace(ranked, scope=scope)
+    return ranking_keyed(year=year, scope=scope, metric=metric)[0]
+
+
+def ranking_keyed(*, year: int, scope: rankings.Scope, metric: str) -> tuple[rankings.Ranking, str]:
+    """ranking(), and the key it is cached under: the page keeps its rendered table under it too."""
+    key = versioned_key(
+        "ranking", year, scope.key, metric, years=(year, year - 1)
+    )  # the growth on the year before
+    ranked = cached_value(key, compute=lambda: rankings.ranking(year=year, scope=scope, metric=metric))
+    return dataclasses.replace(ranked, scope=scope), key
 
 
 def live(*, cluster: Association, year: int, conference: ClusterConference | None = None) -> dict:

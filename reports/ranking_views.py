@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.text import capfirst, format_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -59,16 +60,20 @@ def _scope(request) -> Scope:
 
 
 def _ranking(request) -> rankings.Ranking:
+    return _ranking_keyed(request)[0]
+
+
+def _ranking_keyed(request) -> tuple[rankings.Ranking, str]:
     year = selected_year(request)
     metric = request.GET.get("chi_so", Metric.PER_INHABITANT)
     if metric not in Metric.values():
         metric = Metric.PER_INHABITANT
-    return cached.ranking(year=year, scope=_scope(request), metric=metric)
+    return cached.ranking_keyed(year=year, scope=_scope(request), metric=metric)
 
 
 @login_required
 def ranking_page(request):
-    ranking = _ranking(request)
+    ranking, key = _ranking_keyed(request)
     table = ranking_table(ranking, sort=request.GET.get("sap_xep", ""))
     chart = bar_chart([(f"{row.rank}. {row.association.short_name}", row.value) for row in ranking.ranked])
     year = ranking.year
@@ -101,6 +106,8 @@ def ranking_page(request):
             .order_by("sort_key"),
             "query": request.GET.urlencode(),
             "unsorted_query": unsorted.urlencode(),
+            # The rendered table and chart are the same for everyone who asks for them in a language.
+            "table_key": "|".join([key, table.sort, request.GET.urlencode(), get_language()]),
         },
     )
 

@@ -1,5 +1,7 @@
 """A report snapshot rendered as the official document: HTML context, and the PDF through WeasyPrint."""
 
+import hashlib
+import json
 from datetime import date
 
 from django.template.loader import render_to_string
@@ -80,7 +82,22 @@ def document_context(
         "place_date": place_date(conference.get("place", ""), dated),
         "annex": annex(doc),
         "annex_attached": "",
+        "doc_key": document_key(doc, issued=issued, previous=previous),
     }
+
+
+def document_key(doc: dict, *, issued: IssuedReport | None, previous: IssuedReport | None) -> str:
+    """What the rendered document depends on, as a digest: the page keeps its HTML under it.
+
+    The document is a function of the snapshot and the issue it belongs to, so the key needs no data
+    version: a changed figure is a changed snapshot.
+    """
+    versions = [
+        (r.pk, r.version, r.reference, r.dated.isoformat()) if r is not None else None
+        for r in (issued, previous)
+    ]
+    source = json.dumps([doc, versions, translation.get_language()], sort_keys=True, default=str)
+    return hashlib.sha256(source.encode()).hexdigest()
 
 
 def render_pdf(
