@@ -57,7 +57,7 @@ def test_a_database_worker_runs_the_preview_and_the_confirmation(client, setting
     # Queued: the page shows an empty bar, refreshed without JavaScript, and the status says so.
     assert job.status == ImportJob.Status.QUEUED
     page = client.get(reverse("import_job", args=[job.pk])).content.decode()
-    assert "<progress" in page and 'http-equiv="refresh"' in page and "import_job.js" in page
+    assert "<progress" in page and 'http-equiv="refresh"' in page and "js/job.js" in page
     assert _status(client, job) == {
         "status": "queued",
         "finished": False,
