@@ -298,6 +298,8 @@ def cases(pattern: Pattern, world: World) -> list[tuple[str, str]]:
     found: list[tuple[str, dict]] = []
     if not params:
         found.append(("in", {}))
+    elif params == {"year"}:
+        found += [("in", {"year": CONFERENCE_YEAR}), ("year", {"year": 1999}), ("year", {"year": 2999})]
     elif params <= {"pk", "year", "version"}:
         inside, outside = world.objects[kind]
         base = {"pk": inside.pk, "year": year, "version": 1}
@@ -522,6 +524,12 @@ EXPECTED = {
     "conference_draft_pdf": page(),
     "conference_edit": page(row("403", "403", "403", OK, OK, "404")),
     "conference_issue": action(row("403", "403", "403", OK, OK, "404")),
+    # A year's ZIP of the reports of every cluster the user reads: anyone with one; 404 out of range.
+    "reports_zip": {
+        ("in", "post"): row(OK, OK, OK, OK, OK, "404"),
+        ("year", "post"): NOT_FOUND,
+        ("*", "get"): NOT_ALLOWED,
+    },
     # Cluster B's conference has no issued version: 404 for all.
     "issued_report": page(outside=NOT_FOUND),
     "issued_pdf": page(outside=NOT_FOUND),
