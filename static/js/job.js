@@ -5,11 +5,13 @@
   if (!box) return;
   var bar = box.querySelector("progress");
   var count = box.querySelector("[data-job-count]");
+  var said = box.querySelector("[data-job-running]");
   function poll() {
     fetch(box.dataset.jobStatus, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.json(); })
       .then(function (job) {
         if (job.finished) { window.location.reload(); return; }
+        if (job.status === "running" && said && said.dataset.jobRunning) said.textContent = said.dataset.jobRunning;
         if (job.total) {
           bar.max = job.total;
           bar.value = job.done;
