@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -171,3 +172,50 @@ def test_an_rq_worker_on_redis_builds_the_export(client, settings, tree, officer
     job.refresh_from_db()
     assert (job.status, job.done, job.total) == ("done", 5, 5)
     assert client.get(reverse("file_job_download", args=[job.pk])).status_code == 200
+
+
+def _write_then_fail(job, progress):
+    with transaction.atomic():
+        AnnualReturn.objects.create(
+            association=job.owner.roles.get().association, year=YEAR, mobilised_cash=1
+        )
+        progress(1, 2)
+        raise RuntimeError("the disk is full")
+
+
+def test_an_unexpected_failure_is_reported_and_writes_nothing(client, tree, officer):
+    job = FileJob.objects.create(owner=officer, kind="figures_export")
+    with pytest.raises(RuntimeError):
+        file_jobs.run(str(job.pk), _write_then_fail)
+    job.refresh_from_db()
+    assert (job.status, job.result_name) == ("failed", "")
+    assert job.error.startswith("Lỗi hệ thống khi thực hiện tác vụ; không có gì được ghi.")
+    assert not AnnualReturn.objects.exists()
+    client.force_login(officer)
+    assert "Lỗi hệ thống" in client.get(reverse("file_job", args=[job.pk])).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_inside_a_builds_transaction_is_seen_from_another_connection_on_postgresql(tree, officer):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer: inside a transaction no report is made")
+    job = FileJob.objects.create(owner=officer, kind="report_issue")
+    page = connections.create_connection(DEFAULT_DB_ALIAS)
+    seen = []
+
+    def build(job, progress):
+        with transaction.atomic():
+            for done in range(3):
+                progress(done, 3)
+                with page.cursor() as cursor:
+                    cursor.execute("SELECT done, total FROM funds_filejob WHERE id = %s", [job.pk.hex])
+                    seen.append(cursor.fetchone())
+        return file_jobs.Redirect("/", "")
+
+    try:
+        file_jobs.run(str(job.pk), build)
+    finally:
+        page.close()
+    assert seen == [(0, 3), (1, 3), (2, 3)]
+    job.refresh_from_db()
+    assert (job.status, job.done, job.total) == ("done", 3, 3)
