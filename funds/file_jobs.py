@@ -9,6 +9,7 @@ build makes are one transaction, so a failed job has written nothing.
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -30,15 +31,16 @@ logger = logging.getLogger(__name__)
 # Built files are kept this long, then removed when another is stored.
 RESULT_MAX_AGE = timedelta(days=1)
 
-# What a build returns: a file (filename, content type, bytes), or the page to go to and what to say there.
+# What a build returns: a file (filename, content type, bytes), or a Redirect.
 File = tuple[str, str, bytes]
 
 
-class Redirect(tuple):
-    """The result of a job whose outcome is a page: (url, message)."""
+@dataclass(frozen=True)
+class Redirect:
+    """The result of a job whose outcome is a page: where to go, and what to say there."""
 
-    def __new__(cls, url: str, message: str = ""):
-        return super().__new__(cls, (url, message))
+    url: str
+    message: str = ""
 
 
 def storage() -> Storage:
@@ -127,7 +129,7 @@ def run(job_id: str, build: Callable[[FileJob, Progress], File | Redirect]) -> s
             raise
         else:
             if isinstance(result, Redirect):
-                job.redirect_url, job.message = result[0], result[1][:255]
+                job.redirect_url, job.message = result.url, result.message[:255]
             else:
                 _store(job, result)
             job.status = FileJob.Status.DONE

@@ -1,5 +1,4 @@
 import uuid
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -426,7 +425,7 @@ class JobState:
     def stale(self) -> bool:
         if self.status not in {JobStatus.QUEUED, JobStatus.RUNNING} or self.updated_at is None:
             return False
-        return self.updated_at < timezone.now() - getattr(settings, "JOB_STALE_AFTER", timedelta(minutes=15))
+        return self.updated_at < timezone.now() - settings.JOB_STALE_AFTER
 
     @property
     def state(self) -> str:
