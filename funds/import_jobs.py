@@ -103,10 +103,6 @@ def summary(preview: imports.Preview) -> dict:
     }
 
 
-# Kept under its old name: the import's tests look at each report it makes.
-_Progress = Progress
-
-
 def _finish(job: ImportJob, **values) -> None:
     values.setdefault("status", ImportJob.Status.DONE)
     job.done = job.total  # the bar ends full, failed or not
@@ -121,7 +117,7 @@ def run_import_job(job_id: str) -> str:
     job = ImportJob.objects.select_related("owner").get(pk=job_id)
     job.status = ImportJob.Status.RUNNING
     job.save(update_fields=["status", "updated_at"])
-    progress = _Progress(job)
+    progress = Progress(job)
     try:
         with translation.override(job.language or None):
             _run(job, progress)
@@ -141,7 +137,7 @@ def run_import_job(job_id: str) -> str:
     return job.outcome
 
 
-def _run(job: ImportJob, progress: _Progress) -> None:
+def _run(job: ImportJob, progress: Progress) -> None:
     content = stash_get(job.token)
     if content is None or hashlib.sha256(content).hexdigest() != job.sha256:
         _finish(
