@@ -9,12 +9,12 @@ The confirmation is still one transaction: a failure writes nothing.
 import hashlib
 import logging
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from . import imports
+from .file_jobs import Progress
 from .models import ImportJob
 from .spreadsheets.stash import stash_drop, stash_get
 
@@ -103,36 +103,6 @@ def summary(preview: imports.Preview) -> dict:
     }
 
 
-class _Progress:
-    """Writes `done` of `total` rows to the job, where the status page reads it.
-
-    Outside a transaction the task's own connection commits each report at once. Inside the
-    confirmation's transaction a report on that connection would stay invisible until the end, so
-    PostgreSQL gets a second connection for them; SQLite, with its single writer, gets none and the
-    page shows the bar without a figure until the write is done."""
-
-    def __init__(self, job: ImportJob):
-        self.job = job
-        self.side = None
-
-    def __call__(self, done: int, total: int) -> None:
-        table = ImportJob._meta.db_table
-        sql = f"UPDATE {connection.ops.quote_name(table)} SET done = %s, total = %s, updated_at = %s WHERE id = %s"
-        params = [done, total, timezone.now(), self.job.pk]
-        self.job.done, self.job.total = done, total
-        if not connection.in_atomic_block:
-            ImportJob.objects.filter(pk=self.job.pk).update(done=done, total=total, updated_at=params[2])
-        elif connection.vendor == "postgresql":
-            if self.side is None:
-                self.side = connections.create_connection(DEFAULT_DB_ALIAS)
-            with self.side.cursor() as cursor:
-                cursor.execute(sql, [done, total, params[2], self.job.pk.hex])
-
-    def close(self) -> None:
-        if self.side is not None:
-            self.side.close()
-
-
 def _finish(job: ImportJob, **values) -> None:
     values.setdefault("status", ImportJob.Status.DONE)
     job.done = job.total  # the bar ends full, failed or not
@@ -147,7 +117,7 @@ def run_import_job(job_id: str) -> str:
     job = ImportJob.objects.select_related("owner").get(pk=job_id)
     job.status = ImportJob.Status.RUNNING
     job.save(update_fields=["status", "updated_at"])
-    progress = _Progress(job)
+    progress = Progress(job)
     try:
         with translation.override(job.language or None):
             _run(job, progress)
@@ -167,7 +137,7 @@ def run_import_job(job_id: str) -> str:
     return job.outcome
 
 
-def _run(job: ImportJob, progress: _Progress) -> None:
+def _run(job: ImportJob, progress: Progress) -> None:
     content = stash_get(job.token)
     if content is None or hashlib.sha256(content).hexdigest() != job.sha256:
         _finish(

@@ -26,10 +26,10 @@ from associations.models import Perm
 from core.numbers import parse_id
 from core.years import selected_year, year_choices
 
-from . import import_jobs
-from .models import ImportJob
+from . import file_jobs, import_jobs, tasks
+from .models import FileJob, ImportJob
 from .spreadsheets import files
-from .spreadsheets.exports import FORMATS, export_file
+from .spreadsheets.exports import FORMATS, export_file, export_nodes
 from .spreadsheets.resources import RESOURCES
 from .spreadsheets.stash import stash_drop, stash_put
 
@@ -184,16 +184,7 @@ def import_job(request, job_id):
 @require_safe
 def import_job_status(request, job_id):
     """What the progress bar polls."""
-    job = _own_job(request, job_id)
-    return JsonResponse(
-        {
-            "status": job.status,
-            "finished": job.finished,
-            "done": job.done,
-            "total": job.total,
-            "percent": job.percent,
-        }
-    )
+    return JsonResponse(_own_job(request, job_id).status_json())
 
 
 @login_required
@@ -237,4 +228,11 @@ def export_figures(request, kind: str, fmt: str):
             raise Http404
         root = get_association_for_user(request.user, pk)
     year = selected_year(request)
+    # A national file takes a while: a task builds it, and its page shows how far it got.
+    if export_nodes(user=request.user, year=year, root=root).count() > settings.EXPORT_INLINE_MAX_ROWS:
+        params = {"kind": kind, "fmt": fmt, "year": year, "root": root.pk if root else None}
+        job = file_jobs.start(
+            owner=request.user, kind=FileJob.Kind.FIGURES_EXPORT, params=params, task=tasks.export_figures
+        )
+        return redirect("file_job", job_id=job.pk)
     return _download(*export_file(user=request.user, kind=kind, year=year, fmt=fmt, root=root))

@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -407,13 +409,60 @@ class Transfer(models.Model):
             raise ValidationError({"date": _("Ngày trao phải thuộc năm %(year)s.") % {"year": self.year}})
 
 
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("đang chờ")
+    RUNNING = "running", _("đang chạy")
+    DONE = "done", _("xong")
+    FAILED = "failed", _("lỗi")
+
+
+class JobState:
+    """What a job's page and its status JSON show. A job queued or running without news for
+    JOB_STALE_AFTER lost its worker (killed, restarted): it is shown as failed, and nothing was written,
+    since each job writes in one transaction."""
+
+    @property
+    def stale(self) -> bool:
+        if self.status not in {JobStatus.QUEUED, JobStatus.RUNNING} or self.updated_at is None:
+            return False
+        return self.updated_at < timezone.now() - settings.JOB_STALE_AFTER
+
+    @property
+    def state(self) -> str:
+        return JobStatus.FAILED if self.stale else self.status
+
+    @property
+    def failure(self) -> str:
+        if self.stale:
+            return gettext("Tác vụ bị gián đoạn (máy xử lý dừng giữa chừng); hãy thử lại.")
+        return self.error
+
+    @property
+    def finished(self) -> bool:
+        return self.state in {JobStatus.DONE, JobStatus.FAILED}
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    def status_json(self) -> dict:
+        """What the progress bar polls."""
+        return {
+            "status": self.state,
+            "finished": self.finished,
+            "done": self.done,
+            "total": self.total,
+            "percent": self.percent,
+        }
+
+
 class ImportJobQuerySet(models.QuerySet):
     def for_user(self, user):
         """The jobs `user` may follow: their own (an import is one person's file until written)."""
         return self.filter(owner_id=user.pk)
 
 
-class ImportJob(models.Model):
+class ImportJob(JobState, models.Model):
     """One uploaded spreadsheet going through its preview and its confirmation as background tasks.
 
     The task writes its progress (rows checked out of all rows) and, when done, its result here: the
@@ -424,11 +473,7 @@ class ImportJob(models.Model):
         PREVIEW = "preview", _("xem trước")
         CONFIRM = "confirm", _("ghi số liệu")
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("đang chờ")
-        RUNNING = "running", _("đang chạy")
-        DONE = "done", _("xong")
-        FAILED = "failed", _("lỗi")
+    Status = JobStatus
 
     class Outcome(models.TextChoices):
         PREVIEW = "preview", _("bản xem trước")
@@ -472,10 +517,54 @@ class ImportJob(models.Model):
     def __str__(self) -> str:
         return f"{self.filename} ({self.get_status_display()})"
 
-    @property
-    def finished(self) -> bool:
-        return self.status in {self.Status.DONE, self.Status.FAILED}
 
-    @property
-    def percent(self) -> int:
-        return round(100 * self.done / self.total) if self.total else 0
+class FileJobQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The jobs `user` may follow: their own (what it built was built with their access)."""
+        return self.filter(owner_id=user.pk)
+
+
+class FileJob(JobState, models.Model):
+    """A file built, or a report issued, by a background task (funds/file_jobs.py); its page polls it.
+
+    The result is a file in the jobs' storage (a day long), or, for a job whose result is a page,
+    the address to go to. Its id is random and only its owner sees it.
+    """
+
+    Status = JobStatus
+
+    class Kind(models.TextChoices):
+        FIGURES_EXPORT = "figures_export", _("xuất số liệu")
+        REPORTS_ZIP = "reports_zip", _("tệp ZIP báo cáo các cụm")
+        REPORT_ISSUE = "report_issue", _("ban hành báo cáo")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="file_jobs")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    params = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    result_name = models.CharField(max_length=255, blank=True)  # in the jobs' storage
+    filename = models.CharField(max_length=255, blank=True)  # what the download is called
+    content_type = models.CharField(max_length=100, blank=True)
+    redirect_url = models.CharField(max_length=255, blank=True)
+    message = models.CharField(max_length=255, blank=True)  # said on arrival at redirect_url
+    error = models.TextField(blank=True)
+    language = models.CharField(max_length=10, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = FileJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("tác vụ nền")
+        verbose_name_plural = _("tác vụ nền")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(name="file_job_done_le_total", condition=Q(done__lte=models.F("total")))
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_status_display()})"

@@ -257,6 +257,12 @@ if TASKS_BACKEND not in _TASK_BACKENDS:
     raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}.")
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
 RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+# A job still queued or running with no news for this long lost its worker: its page says so.
+JOB_STALE_AFTER = timedelta(minutes=int(os.environ.get("JOB_STALE_AFTER_MINUTES", "15")))
+# Exports covering more associations than this are built by a task (with a progress bar) rather
+# than in the request. Built files wait a day in STORAGES["jobs"], or in JOBS_DIR (MEDIA_ROOT/jobs).
+EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "1000"))
+JOBS_DIR = os.environ.get("JOBS_DIR", "")
 
 # Where `manage.py backup` writes when given no path.
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "backups"))

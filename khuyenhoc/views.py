@@ -21,6 +21,7 @@ def home(request):
     roles = list(request.user.roles.select_related("association").order_by("association__sort_key"))
     for role in roles:
         role.entry_year = default_year(role.association)
+    cluster_reports = cluster_report_index(user=request.user)
     return render(
         request,
         "khuyenhoc/home.html",
@@ -28,7 +29,11 @@ def home(request):
             "roles": roles,
             "is_chair": any(r.role == RoleKind.CHAIR for r in roles),
             "is_reviewer": any(r.role == RoleKind.REVIEWER for r in roles) or request.user.is_superuser,
-            "cluster_reports": cluster_report_index(user=request.user),
+            "cluster_reports": cluster_reports,
+            # One ZIP of a year's reports, for those who read several clusters.
+            "zip_years": sorted({y for _c, years in cluster_reports for y in years}, reverse=True)
+            if len(cluster_reports) > 1
+            else [],
             "roots": [] if roles else Association.objects.visible_to(request.user).filter(level=0),
         },
     )

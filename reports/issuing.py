@@ -1,6 +1,7 @@
 """Issuing a conference report: freeze the figures and the PDF, numbered as Decree 30 asks."""
 
 import hashlib
+from collections.abc import Callable
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +16,8 @@ from . import snapshot
 from .access import can_issue_report
 from .models import ClusterConference, IssuedReport
 from .rendering import render_pdf
+
+ISSUE_STEPS = 3
 
 REQUIRED = {
     "doc_symbol": gettext_lazy("ký hiệu văn bản"),
@@ -43,12 +46,22 @@ def report_filename(conference: ClusterConference, issued: IssuedReport | None =
 
 
 @writes_data
-def report_issue(*, user, conference: ClusterConference, number: int, dated: date) -> IssuedReport:
+def report_issue(
+    *,
+    user,
+    conference: ClusterConference,
+    number: int,
+    dated: date,
+    progress: Callable[[int, int], None] | None = None,
+) -> IssuedReport:
     """Issue the conference's report as it stands: the next version, its PDF and figures stored for good.
 
     Refused while a member's figures await approval, while the document lacks what Decree 30 asks
-    (symbol, signer, recipients), and when nothing changed since the last version.
+    (symbol, signer, recipients), and when nothing changed since the last version. `progress` hears
+    of the steps: the figures frozen, the PDF rendered, the file stored.
     """
+    progress = progress or (lambda done, total: None)
+    progress(0, ISSUE_STEPS)
     conference = (
         ClusterConference.objects.select_for_update(of=("self",))
         .select_related("cluster", "host", "next_host")
@@ -99,7 +112,9 @@ def report_issue(*, user, conference: ClusterConference, number: int, dated: dat
         snapshot=doc,
         changes=changes,
     )
+    progress(1, ISSUE_STEPS)
     pdf = render_pdf(doc, issued=issued, previous=previous)
+    progress(2, ISSUE_STEPS)
     issued.sha256 = hashlib.sha256(pdf).hexdigest()
     issued.pdf.save(report_filename(conference, issued), ContentFile(pdf), save=False)
     try:

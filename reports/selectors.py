@@ -133,6 +133,11 @@ def cluster_report(
 RECENT_YEARS = 3
 
 
+def zip_clusters(*, user, year: int):
+    """The clusters active in `year` whose report the user reads, by code: those a year's ZIP holds."""
+    return report_clusters(user).active_in(year).order_by("code")
+
+
 def cluster_report_index(*, user) -> list[tuple[Association, list[int]]]:
     """[(cluster, years newest first)] for every cluster whose report the user may read (three queries).
 

@@ -21,5 +21,6 @@ urlpatterns = [
     path("hoi-nghi/<int:pk>/ban-hanh/", views.conference_issue, name="conference_issue"),
     path("hoi-nghi/<int:pk>/ban-hanh/<int:version>/", views.issued_report, name="issued_report"),
     path("hoi-nghi/<int:pk>/ban-hanh/<int:version>/pdf/", views.issued_pdf, name="issued_pdf"),
+    path("hoi-nghi/nam/<int:year>/zip/", views.reports_zip, name="reports_zip"),
     path("", include("reports.ranking_urls")),
 ]

@@ -2,22 +2,24 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.years import MAX_YEAR, MIN_YEAR
+from funds import file_jobs
+from funds.models import FileJob
 
-from . import cached, snapshot
+from . import cached, snapshot, tasks
 from .access import can_issue_report, get_cluster_for_report, get_conference_for_user
 from .conferences import latest_conference
 from .forms import IssueForm
-from .issuing import next_number, outstanding_members, report_filename, report_issue
+from .issuing import next_number, outstanding_members, report_filename
 from .models import ClusterConference
 from .rendering import document_context, render_pdf
+from .selectors import zip_clusters
 
 PAGE = "reports/cluster_report.html"
 
@@ -125,18 +127,36 @@ def conference_issue(request, pk: int):
     conference = get_conference_for_user(request.user, pk, write=True)
     form = IssueForm(request.POST)
     if form.is_valid():
-        try:
-            issued = report_issue(user=request.user, conference=conference, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(
-                request,
-                _("Đã ban hành Báo cáo số %(ref)s (bản %(v)s).")
-                % {"ref": issued.reference, "v": issued.version},
-            )
-            return redirect("conference_report", pk=conference.pk)
+        # A worker renders and stores the PDF; the task checks everything again (report_issue).
+        params = {
+            "conference": conference.pk,
+            "number": form.cleaned_data["number"],
+            "dated": form.cleaned_data["dated"].isoformat(),
+            "back": reverse("conference_draft", args=[conference.pk]),
+        }
+        job = file_jobs.start(
+            owner=request.user, kind=FileJob.Kind.REPORT_ISSUE, params=params, task=tasks.issue_report
+        )
+        # Run at once (the immediate backend), it is answered here as before: the report, or the form.
+        if job.state == FileJob.Status.DONE:
+            messages.success(request, job.message)
+            return redirect(job.redirect_url)
+        if job.state != FileJob.Status.FAILED:
+            return redirect("file_job", job_id=job.pk)
+        form.add_error(None, job.error)
     return _page(request, conference, draft=True, issue_form=form)
+
+
+@login_required
+@require_POST
+def reports_zip(request, year: int):
+    """Start the ZIP of the year's reports of every cluster the user reads; its page follows it."""
+    if not MIN_YEAR <= year <= MAX_YEAR or not zip_clusters(user=request.user, year=year).exists():
+        raise Http404
+    job = file_jobs.start(
+        owner=request.user, kind=FileJob.Kind.REPORTS_ZIP, params={"year": year}, task=tasks.reports_zip
+    )
+    return redirect("file_job", job_id=job.pk)
 
 
 @login_required

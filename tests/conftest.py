@@ -30,6 +30,12 @@ def _tasks_run_at_once(settings):
 
 
 @pytest.fixture(autouse=True)
+def _jobs_dir(settings, tmp_path):
+    """Built files (funds/file_jobs.py) go to the test's own directory."""
+    settings.JOBS_DIR = str(tmp_path / "jobs")
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with no cached figures: a test's data version repeats the last test's (rolled
     back), and the pinned query counts are of a first, uncached read."""

@@ -13,6 +13,8 @@ from ..models import AnnualReturn, Fund, FundBalance, Scholarship
 from .resources import RESOURCES
 
 FORMATS = tabular.FORMATS
+# Rows written between two reports of a background export's progress.
+PROGRESS_EVERY = 250
 
 
 def export_nodes(*, user, year: int, template: bool = False, root: Association | None = None):
@@ -82,15 +84,19 @@ def _guide_lines() -> list[str]:
 class FiguresExporter(tabular.ListExporter):
     """One kind of figures (returns, fund balances or scholarships) of a year, in the import's columns."""
 
-    def __init__(self, *, kind: str, objects: list, year: int, template: bool = False):
+    def __init__(self, *, kind: str, objects: list, year: int, template: bool = False, progress=None):
         self.resource = RESOURCES[kind]()
         self.objects = objects
+        self.progress = progress
         self.filename = ("mau-" if template else "") + f"{self.resource.stem}-{year}"
         self.title = self.resource.title
 
     def iterate_list(self):
         yield [f.column() for f in self.resource.all_fields()]
-        for obj in self.objects:
+        total = len(self.objects)
+        for done, obj in enumerate(self.objects):
+            if self.progress is not None and done % PROGRESS_EVERY == 0:
+                self.progress(done, total)
             yield self.resource.export_row(obj)
 
     def guide(self):
@@ -98,9 +104,19 @@ class FiguresExporter(tabular.ListExporter):
 
 
 def export_file(
-    *, user, kind: str, year: int, fmt: str, template: bool = False, root: Association | None = None
+    *,
+    user,
+    kind: str,
+    year: int,
+    fmt: str,
+    template: bool = False,
+    root: Association | None = None,
+    progress=None,
 ) -> tuple[str, str, bytes]:
-    """(filename, content type, bytes) of the figures of `year` as XLSX or CSV, or of the template."""
+    """(filename, content type, bytes) of the figures of `year` as XLSX or CSV, or of the template.
+
+    `progress(done, total)`, when given, hears of the rows written every PROGRESS_EVERY rows."""
     nodes = export_nodes(user=user, year=year, template=template, root=root)
     objects = export_objects(kind=kind, nodes=nodes, year=year)
-    return FiguresExporter(kind=kind, objects=objects, year=year, template=template).render(fmt)
+    exporter = FiguresExporter(kind=kind, objects=objects, year=year, template=template, progress=progress)
+    return exporter.render(fmt)

@@ -8,41 +8,30 @@ MEDIA_ROOT (a folder the servers share when they share MEDIA_ROOT). A file left 
 was never confirmed nor cancelled is removed a day later.
 """
 
-import os
 import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage, Storage, storages
-from django.utils import timezone
+from django.core.files.storage import Storage
+
+from core.storage import delete_older_than, private_storage
 
 MAX_AGE = timedelta(days=1)
 TOKEN = re.compile(r"[0-9a-f]{32}")
 
 
 def _storage() -> Storage:
-    if "imports" in settings.STORAGES:
-        return storages["imports"]
     path = Path(getattr(settings, "IMPORT_STASH_DIR", "") or Path(settings.MEDIA_ROOT) / "imports")
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    # In a shared folder someone else could have created the directory first, to read the uploads.
-    if path.stat().st_uid != os.getuid():
-        raise ImproperlyConfigured(f"{path} belongs to another user; set IMPORT_STASH_DIR.")
-    path.chmod(0o700)
-    return FileSystemStorage(location=path, file_permissions_mode=0o600, directory_permissions_mode=0o700)
+    return private_storage("imports", path, "IMPORT_STASH_DIR")
 
 
 def stash_put(content: bytes) -> str:
     """Keep the file; returns its token. Removes the files of previews older than a day."""
     storage = _storage()
-    cutoff = timezone.now() - MAX_AGE
-    for name in storage.listdir("")[1]:
-        if storage.get_modified_time(name) < cutoff:
-            storage.delete(name)
+    delete_older_than(storage, MAX_AGE)
     token = secrets.token_hex(16)
     storage.save(token, ContentFile(content))
     return token

@@ -57,7 +57,7 @@ def test_a_database_worker_runs_the_preview_and_the_confirmation(client, setting
     # Queued: the page shows an empty bar, refreshed without JavaScript, and the status says so.
     assert job.status == ImportJob.Status.QUEUED
     page = client.get(reverse("import_job", args=[job.pk])).content.decode()
-    assert "<progress" in page and 'http-equiv="refresh"' in page and "import_job.js" in page
+    assert "<progress" in page and 'http-equiv="refresh"' in page and "js/job.js" in page
     assert _status(client, job) == {
         "status": "queued",
         "finished": False,
@@ -176,7 +176,7 @@ def test_the_confirmation_reports_progress_another_connection_sees_on_postgresql
         pytest.skip("SQLite has one writer: inside the confirmation's transaction no report is made")
     from django.db import DEFAULT_DB_ALIAS, connections
 
-    from funds import import_jobs
+    from funds import file_jobs
 
     monkeypatch.setattr(rows, "PROGRESS_EVERY", 1)
     settings.TASKS = DATABASE_BACKEND
@@ -187,7 +187,7 @@ def test_the_confirmation_reports_progress_another_connection_sees_on_postgresql
     # What the status page would read, from its own connection, after each report of the task.
     seen = []
     page = connections.create_connection(DEFAULT_DB_ALIAS)
-    report = import_jobs._Progress.__call__
+    report = file_jobs.Progress.__call__
 
     def report_and_look(self, done, total):
         report(self, done, total)
@@ -196,7 +196,7 @@ def test_the_confirmation_reports_progress_another_connection_sees_on_postgresql
             cursor.execute("SELECT done, total FROM funds_importjob WHERE id = %s", [job.pk.hex])
             seen.append(cursor.fetchone())
 
-    monkeypatch.setattr(import_jobs._Progress, "__call__", report_and_look)
+    monkeypatch.setattr(file_jobs.Progress, "__call__", report_and_look)
     try:
         _run_db_worker()
     finally:

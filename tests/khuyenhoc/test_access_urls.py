@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from associations.models import Role, RoleKind
-from funds.models import AnnualReturn, ImportJob
+from funds.file_jobs import storage
+from funds.models import AnnualReturn, FileJob, ImportJob
 from reports.models import ClusterConference
 from tests.conftest import make_user
 
@@ -75,6 +77,13 @@ def _request(case: str, tree) -> tuple[str, str, dict | None]:
         return "post", reverse("import_upload"), {}
     if case == "import_confirm":
         return "post", reverse("import_confirm"), {}
+    if case in ("file_job", "file_job_status", "file_job_download"):
+        owner = get_user_model().objects.get(username="officer")
+        job = FileJob.objects.create(owner=owner, kind="figures_export", status="done")
+        job.result_name = storage().save(job.pk.hex + ".csv", ContentFile(b"a,b\r\n"))
+        job.filename, job.content_type = "so-lieu.csv", "text/csv"
+        job.save()
+        return "get", reverse(case, args=[job.pk]), None
     if case in ("import_job", "import_job_status"):
         # The officer's job: only its owner follows it.
         owner = get_user_model().objects.get(username="officer")
@@ -131,6 +140,10 @@ MATRIX = {
     # An import's job is its owner's alone (the file is theirs until written); anyone else: 404.
     "import_job": _row(200, 404, 404, 404, 404, 404),
     "import_job_status": _row(200, 404, 404, 404, 404, 404),
+    # So is a built file: it was built with its owner's access.
+    "file_job": _row(200, 404, 404, 404, 404, 404),
+    "file_job_status": _row(200, 404, 404, 404, 404, 404),
+    "file_job_download": _row(200, 404, 404, 404, 404, 404),
     # An account is in a reviewer's care when all its roles are where the reviewer reviews (here on C1).
     "user_detail": _row(403, 403, 404, 403, 200, 404),
     "user_temporary_password": _row(403, 403, 404, 403, 302, 404),
@@ -170,6 +183,9 @@ COVERED = {
             "user_reset_link",
             "import_job",
             "import_job_status",
+            "file_job",
+            "file_job_status",
+            "file_job_download",
         ],
         __name__,
     ),

@@ -26,7 +26,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RegexPattern
 
 from associations.models import Association, Role, RoleKind
-from funds.models import AnnualReturn, Fund, FundBalance, ImportJob, Scholarship, Transfer
+from funds.file_jobs import storage
+from funds.models import AnnualReturn, FileJob, Fund, FundBalance, ImportJob, Scholarship, Transfer
 from reports import snapshot
 from reports.models import ClusterConference, IssuedReport
 from tests.conftest import Tree, make_user
@@ -188,8 +189,17 @@ class World:
             )
             for owner in (self.users["officer"], stranger)
         ]
+        # A built file of the officer's, and one of the stranger's.
+        file_jobs = []
+        for owner in (self.users["officer"], stranger):
+            job = FileJob.objects.create(owner=owner, kind="figures_export", status="done")
+            job.result_name = storage().save(job.pk.hex + ".csv", ContentFile(b"a,b\r\n"))
+            job.filename, job.content_type = "so-lieu-2023.csv", "text/csv"
+            job.save()
+            file_jobs.append(job)
         self.objects = {
             "import_job": tuple(jobs),
+            "file_job": tuple(file_jobs),
             "association": (tree.c1, tree.p3),
             "province": (tree.p1, tree.p3),
             "cluster": (tree.cluster_a, tree.cluster_b),
@@ -211,13 +221,18 @@ class World:
         }
 
 
+@pytest.fixture(autouse=True)
+def _jobs_dir():
+    """The world's built files stay where the world stored them (JOBS_DIR under its MEDIA_ROOT)."""
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
     hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     media = tmp_path_factory.mktemp("media")
     with (
         django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=hashers, MEDIA_ROOT=str(media)),
+        override_settings(PASSWORD_HASHERS=hashers, MEDIA_ROOT=str(media), JOBS_DIR=str(media / "jobs")),
         transaction.atomic(),
     ):
         yield World()
@@ -283,6 +298,8 @@ def cases(pattern: Pattern, world: World) -> list[tuple[str, str]]:
     found: list[tuple[str, dict]] = []
     if not params:
         found.append(("in", {}))
+    elif params == {"year"}:
+        found += [("in", {"year": CONFERENCE_YEAR}), ("year", {"year": 1999}), ("year", {"year": 2999})]
     elif params <= {"pk", "year", "version"}:
         inside, outside = world.objects[kind]
         base = {"pk": inside.pk, "year": year, "version": 1}
@@ -317,7 +334,7 @@ def cases(pattern: Pattern, world: World) -> list[tuple[str, str]]:
             ("bad", {"content_type_id": "²", "object_id": HUGE}),
         ]
     elif params == {"job_id"}:
-        inside, outside = world.objects["import_job"]
+        inside, outside = world.objects["file_job" if pattern.key.startswith("file_job") else "import_job"]
         found += [("in", {"job_id": inside.pk}), ("out", {"job_id": outside.pk})]
         found += [
             ("bad", {"job_id": "00000000-0000-0000-0000-000000000000"}),
@@ -461,6 +478,16 @@ EXPECTED = {
             ("bad", "post"): NOT_ALLOWED,
         },
     ),
+    # A built file, or an issuing, is followed by the user who asked for it alone.
+    **dict.fromkeys(
+        ["file_job", "file_job_status", "file_job_download"],
+        {
+            ("in", "get"): row("404", OK, "404", "404", "404", "404"),
+            ("out", "get"): NOT_FOUND,
+            ("*", "post"): NOT_ALLOWED,
+            ("bad", "post"): NOT_ALLOWED,
+        },
+    ),
     "import_template": plain(
         get=ENTERS, more={("unicode", "*"): row("403", "404", "404", "403", "403", "403")}
     ),
@@ -497,6 +524,12 @@ EXPECTED = {
     "conference_draft_pdf": page(),
     "conference_edit": page(row("403", "403", "403", OK, OK, "404")),
     "conference_issue": action(row("403", "403", "403", OK, OK, "404")),
+    # A year's ZIP of the reports of every cluster the user reads: anyone with one; 404 out of range.
+    "reports_zip": {
+        ("in", "post"): row(OK, OK, OK, OK, OK, "404"),
+        ("year", "post"): NOT_FOUND,
+        ("*", "get"): NOT_ALLOWED,
+    },
     # Cluster B's conference has no issued version: 404 for all.
     "issued_report": page(outside=NOT_FOUND),
     "issued_pdf": page(outside=NOT_FOUND),
