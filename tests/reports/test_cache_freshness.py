@@ -5,6 +5,7 @@ cache."""
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
@@ -170,7 +171,9 @@ def test_an_import_counts_the_years_of_its_rows(tree, officer, returns):
 def test_the_rankings_page_shows_a_saved_figure_on_the_next_request(client, reviewer, officer, tree, returns):
     client.force_login(reviewer)
     url = reverse("rankings") + f"?nam={YEAR}&chi_so=mobilised"
-    assert 1_000_000 in [r.value for r in client.get(url).context["ranking"].rows]
+    page = client.get(url)
+    assert 1_000_000 in [r.value for r in page.context["ranking"].rows]
+    assert "1.000.000" in page.content.decode()
     services.annual_return_save(
         user=officer,
         association=tree.p1,
@@ -179,8 +182,20 @@ def test_the_rankings_page_shows_a_saved_figure_on_the_next_request(client, revi
         expected_version=returns["p1"].version,
         confirm_outliers=True,
     )
-    values = [r.value for r in client.get(url).context["ranking"].rows]
+    page = client.get(url)
+    values = [r.value for r in page.context["ranking"].rows]
     assert 3_000_000 in values and 1_000_000 not in values
+    # The rendered table too, which the page keeps beside the ranking.
+    assert "3.000.000" in page.content.decode() and "1.000.000" not in page.content.decode()
+
+
+def test_the_rankings_table_is_kept_per_language(client, reviewer, returns):
+    client.force_login(reviewer)
+    url = reverse("rankings") + f"?nam={YEAR}"
+    assert "Hạng" in client.get(url).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(url).content.decode()
+    assert "Rank" in english and "Hạng</a>" not in english
 
 
 def test_the_rankings_page_reads_fewer_queries_the_second_time(
