@@ -8,9 +8,11 @@ ratio of the two says what the page spends above its SQL: templates, Python, the
 
 It runs at demo size and at national size (every 2022 district and commune and every 2025 commune,
 with ten years of generated returns), and also measures subtree totals against a naive walk of the
-tree and the PDF of the largest cluster with a scholarship on every district and commune.
+tree, the PDF of the largest cluster with a scholarship on every district and commune, and the
+import of a whole year's returns (every 2022 association, one figure changed in each row).
 """
 
+import csv
 import io
 import random
 import statistics
@@ -256,6 +258,44 @@ def measure_pdf(size: str, repeat: int) -> Measure:
     )
 
 
+def import_file(year: int) -> tuple[object, bytes]:
+    """(user, CSV) of every return of `year` as the export writes it, each cash figure one đồng up."""
+    from funds.spreadsheets.exports import export_file
+
+    user, _created = get_user_model().objects.get_or_create(
+        username="bench-importer", defaults={"is_superuser": True, "is_staff": True}
+    )
+    _name, _type, content = export_file(user=user, kind="returns", year=year, fmt="csv")
+    text = content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    cash = rows[0].index("Vận động bằng tiền")
+    for row in rows[1:]:
+        row[cash] = str(int(row[cash] or 0) + 1)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return user, out.getvalue().encode("utf-8-sig")
+
+
+def measure_import(size: str, repeat: int) -> list[Measure]:
+    """A whole year's returns imported back with every row changed: the preview, then the confirmation."""
+    from funds import imports
+
+    user, content = import_file(2022)
+    lines = content.count(b"\n") - 1
+    timings = _timed(lambda: imports.import_preview(user=user, content=content, filename="bench.csv"), 2)
+    preview = imports.import_preview(user=user, content=content, filename="bench.csv")
+    if preview.errors or preview.new + preview.changed != lines:
+        written = preview.new + preview.changed
+        raise RuntimeError(f"bench import: {len(preview.errors)} errors, {written} of {lines} rows written")
+    start = time.perf_counter()
+    imports.import_confirm(user=user, content=content, filename="bench.csv", fingerprint=preview.fingerprint)
+    confirm_ms = (time.perf_counter() - start) * 1000
+    return [
+        Measure(size, f"import preview: {lines} rows", statistics.median(timings), max(timings), 0),
+        Measure(size, f"import confirm: {lines} rows written", confirm_ms, confirm_ms, 0),
+    ]
+
+
 def run(size: str, repeat: int, log: Callable[[str], None]) -> tuple[dict, list[Measure]]:
     start = time.perf_counter()
     counts = load(size)
@@ -268,6 +308,7 @@ def run(size: str, repeat: int, log: Callable[[str], None]) -> tuple[dict, list[
         results = [measure_page(size, name, user, url, repeat) for name, user, url in pages()]
     results += measure_totals(size, repeat)
     results.append(measure_pdf(size, repeat))
+    results += measure_import(size, repeat)
     return counts, results
 
 
