@@ -288,7 +288,15 @@ def measure_import(size: str, repeat: int) -> list[Measure]:
         written = preview.new + preview.changed
         raise RuntimeError(f"bench import: {len(preview.errors)} errors, {written} of {lines} rows written")
     start = time.perf_counter()
-    imports.import_confirm(user=user, content=content, filename="bench.csv", fingerprint=preview.fingerprint)
+    # A blank figure now 1 đồng, or generated figures a year apart, may be outliers: confirmed, as the
+    # officer does with the box on the preview.
+    imports.import_confirm(
+        user=user,
+        content=content,
+        filename="bench.csv",
+        fingerprint=preview.fingerprint,
+        confirm_outliers=True,
+    )
     confirm_ms = (time.perf_counter() - start) * 1000
     return [
         Measure(size, f"import preview: {lines} rows", statistics.median(timings), max(timings), 0),
@@ -318,8 +326,9 @@ def table(results: list[Measure]) -> str:
     for m in results:
         sql = f"{m.sql_ms:8.1f}" if m.sql_ms else f"{'':>8}"
         ratio = f"{m.ratio:6.1f}" if m.ratio else f"{'':>6}"
+        warm = f"{m.warm_ms:7.1f}" if m.warm_ms else ""
         lines.append(
-            f"{m.size:8} {m.name[:52]:52} {m.median_ms:8.1f} {m.p95_ms:8.1f} {m.queries:7d} {sql} {ratio}"
+            f"{m.size:8} {m.name[:52]:52} {m.median_ms:8.1f} {m.p95_ms:8.1f} {m.queries:7d} {sql} {ratio} {warm}"
         )
     return "\n".join(lines)
 

@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
 # `make load`: gunicorn on PostgreSQL, loopback only, then `manage.py loadtest` for DURATION seconds.
-# LOAD_DATABASE_URL picks the database (default: a database of its own on the local PostgreSQL,
-# created and filled with the demo on first use); WORKERS, PORT and DURATION as below.
+# LOAD_SIZE=national (default) fills the database with the whole tree (every 2022 district and
+# commune, every 2025 commune) and ten years of generated returns, as `make bench` does at national
+# size; LOAD_SIZE=demo with the demo alone. LOAD_DATABASE_URL picks the database (default: one of
+# its own per size on the local PostgreSQL, created and filled on first use; later runs reuse it).
+# WORKERS, PORT and DURATION as below.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
-export DATABASE_URL="${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/khuyenhoc_load}"
+SIZE="${LOAD_SIZE:-national}"
+case "$SIZE" in
+  national) DEFAULT_DB=khuyenhoc_load_national ;;
+  demo) DEFAULT_DB=khuyenhoc_load ;;
+  *) echo "LOAD_SIZE must be national or demo" >&2; exit 2 ;;
+esac
+export DATABASE_URL="${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/$DEFAULT_DB}"
 # Production settings, as a server behind a TLS proxy runs them (the load sends X-Forwarded-Proto).
 export DEBUG=0
 export ALLOWED_HOSTS="127.0.0.1,localhost"
@@ -28,7 +37,14 @@ if url.scheme.startswith("postgres"):
             print(f"created database {name}")
 PY
 $BIN/python manage.py migrate --noinput >/dev/null
-DEBUG=1 $BIN/python manage.py load_demo >/dev/null   # fills only what is missing
+if [ "$SIZE" = national ]; then
+  echo "filling the national tree and ten years of returns (first run only takes a few minutes)…"
+  DEBUG=1 $BIN/python manage.py load_demo --full >/dev/null   # fills only what is missing
+  # Bench data, as `make bench` generates it: bulk rows for the associations with none, then ANALYZE.
+  $BIN/python manage.py shell -c "from khuyenhoc import bench; from associations.data_version import bump_data_version; bench.generate_returns(); bump_data_version(); bench.analyze()"
+else
+  DEBUG=1 $BIN/python manage.py load_demo >/dev/null   # fills only what is missing
+fi
 $BIN/python manage.py collectstatic --noinput >/dev/null
 
 $BIN/gunicorn khuyenhoc.wsgi --bind "127.0.0.1:$PORT" --workers "$WORKERS" --log-level warning &

@@ -32,6 +32,8 @@ class Command(BaseCommand):
                 ("home", reverse("home")),
                 ("rankings provinces", reverse("rankings") + "?nam=2022"),
                 ("rankings clusters", reverse("rankings") + "?nam=2022&pham_vi=clusters"),
+                # The year the writers write: its cached pieces go cold at every save.
+                ("rankings provinces 2025", reverse("rankings") + "?nam=2025"),
                 ("completeness", reverse("completeness") + "?nam=2022"),
                 ("review queue", reverse("review_list") + "?nam=2022"),
             ],
