@@ -58,6 +58,27 @@ def _signed_in(user) -> bool:
     return user.is_authenticated and user.is_active
 
 
+def perm_ranges_q(user, perm: str, *, prefix: str = "") -> models.Q:
+    """The rows (their node reached through `prefix`) where `user` holds `perm` through a role on the
+    node or an ancestor, as the MPTT ranges of the user's roles, read first (one query).
+
+    The same rows as filtering on `with_perm()`, but a handful of index ranges instead of a check of
+    every node against the roles: on the national tree a reviewer's returns are counted in a few ms
+    instead of tens. Not for a right that predecessors grant, which ranges cannot say.
+    """
+    if perm in PREDECESSORS_GRANT:
+        raise ValueError(f"{perm} is also granted through predecessors; use with_perm()")
+    if not _signed_in(user):
+        return models.Q(pk__in=[])
+    if user.is_superuser:
+        return models.Q()
+    nodes = Association.objects.filter(roles__user=user, roles__role__in=roles_with(perm)).distinct()
+    ranges = models.Q(pk__in=[])
+    for node in nodes.only("tree_id", "lft", "rght"):
+        ranges |= subtree_q(node, prefix=prefix)
+    return ranges
+
+
 def is_central_admin(user) -> bool:
     """A superuser: sees everything, may do everything, and alone reshapes the tree and grants roles."""
     return _signed_in(user) and user.is_superuser

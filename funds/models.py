@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from associations.access import ScopedQuerySet
+from associations.access import ScopedQuerySet, perm_ranges_q
 from associations.models import Association, Perm, subtree_q
 from core.years import MAX_YEAR, MIN_YEAR
 
@@ -106,8 +106,8 @@ class AnnualReturnQuerySet(ScopedQuerySet):
         return self.filter(subtree_q(node, prefix="association__"))
 
     def in_review_scope_of(self, user):
-        """Returns, in any state, on which the user holds the review right."""
-        return self.filter(association__in=Association.objects.with_perm(user, Perm.REVIEW))
+        """Returns, in any state, on which the user holds the review right (reads the user's roles first)."""
+        return self.filter(perm_ranges_q(user, Perm.REVIEW, prefix="association__"))
 
     def reviewable_by(self, user):
         """Submitted returns on which the user holds the review right."""

@@ -10,6 +10,7 @@ from associations.access import (
     holds_perm_anywhere,
     is_central_admin,
     open_totals,
+    perm_ranges_q,
     report_clusters,
     roles_with,
 )
@@ -118,3 +119,31 @@ def test_it_makes_only_a_superuser_a_central_admin(tree, reviewer, django_user_m
     assert not is_central_admin(reviewer)
     root.is_active = False
     assert not is_central_admin(root)
+
+
+@pytest.mark.parametrize("perm", [Perm.REVIEW, Perm.EDIT_FIGURES])
+def test_perm_ranges_are_the_rows_of_with_perm(tree, django_user_model, perm):
+    from associations.services import role_grant
+    from tests.conftest import make_user
+
+    user = make_user("hai-noi", RoleKind.REVIEWER, tree.p1)
+    role_grant(user=user, association=tree.p3, role=RoleKind.OFFICER)
+    role_grant(user=user, association=tree.d1, role=RoleKind.VIEWER)  # grants neither
+    ranged = set(Association.objects.filter(perm_ranges_q(user, perm)))
+    assert ranged == set(Association.objects.with_perm(user, perm))
+    assert ranged and ranged != set(Association.objects.all())
+
+
+def test_perm_ranges_of_nobody_superuser_and_anonymous(tree, django_user_model, outsider):
+    boss = django_user_model.objects.create_superuser("sep", password="pw-sep")
+    everyone = set(Association.objects.all())
+    assert set(Association.objects.filter(perm_ranges_q(boss, Perm.REVIEW))) == everyone
+    assert not Association.objects.filter(perm_ranges_q(AnonymousUser(), Perm.REVIEW)).exists()
+    assert not Association.objects.filter(perm_ranges_q(outsider, Perm.REVIEW)).exists()
+    outsider.is_active = False
+    assert not Association.objects.filter(perm_ranges_q(outsider, Perm.EDIT_FIGURES)).exists()
+
+
+def test_perm_ranges_refuse_what_predecessors_grant(tree, officer):
+    with pytest.raises(ValueError):
+        perm_ranges_q(officer, Perm.VIEW)

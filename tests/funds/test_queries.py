@@ -131,10 +131,10 @@ def test_it_keeps_the_history_page_queries_flat(officer, login, tree, django_ass
 
 
 # 1 session, 2 user, 3 has the review right somewhere, 4 the clusters and provinces to filter by,
-# 5 the returns of the filter counted by status, 6 the pager's count, 7 the page of returns (with
-# association, parent, submitter and province name), 8 last year's returns of the page, 9 the progress
-# of each province of the filter
-REVIEW_LIST_QUERIES = 9
+# 5 the reviewer's review roles (their ranges), 6 the returns of the filter counted by status, 7 the
+# pager's count, 8 the page of returns (with association, parent, submitter and province name), 9 last
+# year's returns of the page, 10 the progress of each province of the filter
+REVIEW_LIST_QUERIES = 10
 
 
 def test_it_keeps_the_review_list_queries_flat(reviewer, login, grow, django_assert_num_queries):
@@ -149,10 +149,11 @@ def test_it_keeps_the_review_list_queries_flat(reviewer, login, grow, django_ass
         client.get(reverse("review_list"), {"nam": YEAR})
 
 
-# 1 session, 2 user, 3 has the review right somewhere, 4 savepoint, 5 the returns in the reviewer's
-# care FOR UPDATE, 6 one bulk UPDATE of those still at the version seen, 7 one bulk INSERT into the
-# history, 8-9 the year's data version's bump (INSERT of a missing counter, UPDATE), 10 release savepoint
-BULK_APPROVE_QUERIES = 10
+# 1 session, 2 user, 3 has the review right somewhere, 4 savepoint, 5 the reviewer's review roles
+# (their ranges), 6 the returns in the reviewer's care FOR UPDATE, 7 one bulk UPDATE of those still at
+# the version seen, 8 one bulk INSERT into the history, 9-10 the year's data version's bump (INSERT of
+# a missing counter, UPDATE), 11 release savepoint
+BULK_APPROVE_QUERIES = 11
 
 
 # 15: within one SQLite batch of history rows (see tests/funds/test_workflow.py).

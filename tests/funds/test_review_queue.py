@@ -215,10 +215,10 @@ def test_it_pages_the_queue_by_fifty_keeping_the_filter(reviewer, tree, make_ret
 
 
 # 1 session, 2 user, 3 has the review right somewhere, 4 the clusters and provinces to filter by,
-# 5 the returns of the filter counted by status, 6 the pager's count, 7 the page of returns (with
-# association, parent, submitter and province name), 8 last year's returns of the page, 9 the progress
-# of each province of the filter
-QUEUE_QUERIES = 9
+# 5 the reviewer's review roles (their ranges), 6 the returns of the filter counted by status, 7 the
+# pager's count, 8 the page of returns (with association, parent, submitter and province name), 9 last
+# year's returns of the page, 10 the progress of each province of the filter
+QUEUE_QUERIES = 10
 
 
 def test_it_shows_a_page_in_the_same_queries_on_a_tree_ten_times_larger(
@@ -235,8 +235,9 @@ def test_it_shows_a_page_in_the_same_queries_on_a_tree_ten_times_larger(
 
 
 # 1 session, 2 user, 3 has the review right somewhere, 4 the clusters and provinces to filter by,
-# 5 the submitted returns of the filter with their association and province name
-CONFIRM_QUERIES = 5
+# 5 the reviewer's review roles (their ranges), 6 the submitted returns of the filter with their
+# association and province name
+CONFIRM_QUERIES = 6
 
 
 def test_it_confirms_in_the_same_queries_on_a_tree_ten_times_larger(

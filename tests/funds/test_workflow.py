@@ -183,11 +183,11 @@ def test_it_bulk_approves_in_a_fixed_number_of_queries(
         )
         annual_return = make_return(node, status=SUBMITTED)
         seen[annual_return.pk] = annual_return.version
-    # 1 savepoint, 2 the returns in the reviewer's care (EXISTS over the reviewer's roles) with their
-    # associations, FOR UPDATE of the returns, 3 one bulk UPDATE of those still at the version seen,
-    # 4 one bulk INSERT into the history, 5-6 the year's data version's bump (INSERT of a missing
-    # counter, UPDATE), 7 release savepoint
-    with django_assert_num_queries(7):
+    # 1 savepoint, 2 the reviewer's review roles (their ranges), 3 the returns in those ranges with
+    # their associations, FOR UPDATE of the returns, 4 one bulk UPDATE of those still at the version
+    # seen, 5 one bulk INSERT into the history, 6-7 the year's data version's bump (INSERT of a missing
+    # counter, UPDATE), 8 release savepoint
+    with django_assert_num_queries(8):
         assert workflow.annual_returns_approve_many(user=reviewer, seen=seen).approved == count
     assert AnnualReturn.objects.filter(pk__in=seen, status=APPROVED).count() == count
 
@@ -279,10 +279,10 @@ def test_it_bulk_approves_with_changed_returns_in_a_fixed_number_of_queries(
 ):
     seen = {r.pk: r.version for r in (pending["p1"], pending["c1"], pending["p2"])}
     _officer_changes(officer, pending["c1"], population=5_000)
-    # 1 savepoint, 2 the returns in the reviewer's care FOR UPDATE, 3 bulk UPDATE, 4 bulk history
-    # INSERT, 5-6 the year's data version's bump (INSERT of a missing counter, UPDATE), 7 release
-    # savepoint; the changed one is only reported.
-    with django_assert_num_queries(7):
+    # 1 savepoint, 2 the reviewer's review roles, 3 the returns in their ranges FOR UPDATE, 4 bulk
+    # UPDATE, 5 bulk history INSERT, 6-7 the year's data version's bump (INSERT of a missing counter,
+    # UPDATE), 8 release savepoint; the changed one is only reported.
+    with django_assert_num_queries(8):
         result = workflow.annual_returns_approve_many(user=reviewer, seen=seen)
     assert (result.approved, [r.pk for r in result.changed]) == (2, [pending["c1"].pk])
 
