@@ -86,7 +86,8 @@ def association_detail(request, pk: int):
     association = get_association_for_user(request.user, pk)
     year = selected_year(request, association)
     visible = Association.objects.visible_to(request.user)
-    ancestors = visible.filter(ancestors_q(association)).exclude(pk=association.pk).order_by("lft")
+    # The level bounds the rows the visibility test runs on to the few above the node, not half the tree.
+    ancestors = visible.filter(ancestors_q(association), level__lt=association.level).order_by("lft")
     context = {
         "association": association,
         "ancestors": ancestors,
