@@ -105,6 +105,13 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo's one database file is shared by the server and the task worker: with WAL, pages are
+    # read while an import's transaction writes, and a writer waits for the other's commit (up to
+    # 20 s, an import's confirmation) instead of failing with "database is locked" after 5 s.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The totals' statements join the tree to itself, so PostgreSQL estimates them costly enough to
     # JIT-compile them: 0,2-1 s of compilation a statement on the national tree, for reads that run
