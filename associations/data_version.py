@@ -126,7 +126,7 @@ def versioned_key(name: str, *parts: Hashable, years: Iterable[int] | None) -> s
     # The database's name too: two sites (or two test runs) may share one Redis.
     database = hashlib.sha256(str(connection.settings_dict["NAME"]).encode()).hexdigest()[:12]
     key = ":".join(str(p) for p in ("data", database, _versions(years), name, *parts))
-    if len(key) > 200:  # memcached's limit is 250; every year's counter may be in it
+    if len(key) > 200 or any(c.isspace() for c in key):  # memcached's limit is 250, and no spaces
         key = "data:" + hashlib.sha256(key.encode()).hexdigest()
     return key
 

@@ -1,7 +1,8 @@
 """How far each province has got with a year's returns: associations, returns in each state, the missing.
 
 Counted in the database over the MPTT ranges (funds.sql fragments), one statement for every province
-listed; the completeness page (reports) and the review queue read it.
+listed, and cached under the year's data version; the completeness page (reports) and the review
+queue read it.
 """
 
 import datetime
@@ -12,6 +13,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from associations.data_version import versioned
 from associations.models import Association
 
 from . import catalogue, sql
@@ -86,17 +88,37 @@ def province_progress(
     *, year: int, provinces: list[Association], tier: str | None = None
 ) -> dict[int, Progress]:
     """{province id: Progress} for `year` over each province's subtree, counting only the associations
-    active in `year` (and of `tier` when given). One query; none without provinces."""
+    active in `year` (and of `tier` when given). The counts are cached under the year's data version
+    (one query to read it; one more to count when it moved); none without provinces."""
     result = {p.pk: Progress(province=p) for p in provinces}
     if not provinces:
         return result
-    placeholders = ", ".join(f"%(n{i})s" for i in range(len(provinces)))
+    ids = tuple(sorted(result))
+    counts = versioned(
+        "progress",
+        year,
+        tier or "",
+        "-".join(map(str, ids)),
+        years=(year,),
+        compute=lambda: _counts(year=year, ids=ids, tier=tier),
+    )
+    for pk, (associations, returns, submitted, approved, lacking, last_change) in counts.items():
+        row = result[pk]
+        row.associations, row.returns = associations, returns
+        row.submitted, row.approved = submitted, approved
+        row.lacking_society = lacking
+        row.last_change = last_change
+    return result
+
+
+def _counts(*, year: int, ids: tuple[int, ...], tier: str | None) -> dict[int, tuple]:
+    placeholders = ", ".join(f"%(n{i})s" for i in range(len(ids)))
     params = {
         "y": year,
         "tier": tier,
         "submitted": AnnualReturn.Status.SUBMITTED,
         "approved": AnnualReturn.Status.APPROVED,
-        **{f"n{i}": p.pk for i, p in enumerate(provinces)},
+        **{f"n{i}": pk for i, pk in enumerate(ids)},
     }
     of_tier = "AND a.tier = %(tier)s" if tier else ""
     none_given = " AND ".join(f"r.{name} IS NULL" for name in catalogue.beyond_money())
@@ -117,10 +139,4 @@ def province_progress(
     """
     with connection.cursor() as cursor:
         cursor.execute(query, params)
-        for pk, associations, returns, submitted, approved, lacking, last_change in cursor.fetchall():
-            row = result[pk]
-            row.associations, row.returns = associations, returns
-            row.submitted, row.approved = submitted, approved
-            row.lacking_society = lacking
-            row.last_change = _aware(last_change)
-    return result
+        return {pk: (*counts, _aware(last_change)) for pk, *counts, last_change in cursor.fetchall()}

@@ -491,3 +491,34 @@ def test_the_association_page_reads_fewer_queries_the_second_time(
     # the same, but the totals (9, 10) from the cache
     with django_assert_num_queries(9):
         client.get(url)
+
+
+# --- the reporting progress (completeness page, review queue) -----------------------------------
+
+
+def test_the_completeness_counts_follow_each_step_of_the_workflow(client, reviewer, officer, tree, returns):
+    client.force_login(reviewer)
+    url = reverse("completeness") + f"?nam={YEAR}"
+
+    def p1():
+        return next(r for r in client.get(url).context["rows"] if r.province == tree.p1)
+
+    assert (p1().returns, p1().submitted, p1().approved) == (1, 0, 0)
+    submitted = workflow.annual_return_submit(user=officer, annual_return=returns["p1"])
+    assert (p1().submitted, p1().approved) == (1, 0)
+    workflow.annual_return_approve(user=reviewer, annual_return=submitted, expected_version=submitted.version)
+    assert (p1().submitted, p1().approved) == (0, 1)
+    _save(officer, tree.c1, YEAR, 5)
+    assert p1().returns == 2
+
+
+def test_the_completeness_counts_are_read_from_the_cache_the_second_time(client, reviewer, returns):
+    client.force_login(reviewer)
+    url = reverse("completeness") + f"?nam={YEAR}"
+    client.get(url)
+    AnnualReturn.objects.filter(pk=returns["p1"].pk).delete()  # past the services: unseen until a bump
+    rows = client.get(url).context["rows"]
+    assert sum(r.returns for r in rows) == 2
+    bump_data_version([YEAR])
+    rows = client.get(url).context["rows"]
+    assert sum(r.returns for r in rows) == 1

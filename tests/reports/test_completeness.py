@@ -89,12 +89,13 @@ def test_it_gives_the_last_change_in_the_subtree(figures):
     assert rows["Ba"].last_change is None
 
 
-def test_it_counts_in_two_queries_whatever_the_tree(figures, django_assert_num_queries):
-    # 1 the provinces with their cluster, 2 the counts over their subtrees
-    with django_assert_num_queries(2):
+def test_it_counts_in_three_queries_whatever_the_tree(figures, django_assert_num_queries):
+    # 1 the provinces with their cluster, 2 the year's data version, 3 the counts over their
+    # subtrees (cached under that version)
+    with django_assert_num_queries(3):
         completeness(year=2022, provinces=Association.objects.all())
     grow(figures, provinces=6)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         rows = completeness(year=2022, provinces=Association.objects.all())
     assert _counts(rows)["Mới 0"] == (7, 7, 2, 4, 0)
 
@@ -143,12 +144,12 @@ def test_it_shows_a_chair_the_provinces_of_the_cluster(client, chair, figures):
 
 def test_it_renders_in_a_fixed_number_of_queries(client, reviewer, figures, django_assert_num_queries):
     client.force_login(reviewer)
-    # 1 session, 2 user, 3 provinces the user sees, 4 counts over their subtrees, 5 provinces the
-    # user may review
-    with django_assert_num_queries(5):
+    # 1 session, 2 user, 3 provinces the user sees, 4 the year's data version, 5 counts over their
+    # subtrees, 6 provinces the user may review
+    with django_assert_num_queries(6):
         client.get(URL, {"nam": 2022})
     grow(figures, provinces=6)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         r = client.get(URL, {"nam": 2022})
     assert len(r.context["rows"]) == 9
 
