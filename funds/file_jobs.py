@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from core.storage import delete_older_than, private_storage
 
-from .models import FileJob
+from .models import FileJob, ImportJob
 
 logger = logging.getLogger(__name__)
 
@@ -48,8 +48,17 @@ def storage() -> Storage:
     return private_storage("jobs", path, "JOBS_DIR")
 
 
+def forget_old_jobs() -> None:
+    """Delete the jobs of every kind with no news for JOB_KEEP: their files went after a day, and
+    their pages (a result, an error) are of no use that much later."""
+    cutoff = timezone.now() - settings.JOB_KEEP
+    FileJob.objects.filter(updated_at__lt=cutoff).delete()
+    ImportJob.objects.filter(updated_at__lt=cutoff).delete()
+
+
 def start(*, owner, kind: str, params: dict, task) -> FileJob:
     """A job of `kind` for `owner`, its task enqueued (with the immediate backend, already run)."""
+    forget_old_jobs()
     job = FileJob(owner=owner, kind=kind, params=params, language=translation.get_language() or "")
     job.full_clean()
     job.save()

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from . import imports
-from .file_jobs import Progress
+from .file_jobs import Progress, forget_old_jobs
 from .models import ImportJob
 from .spreadsheets.stash import stash_drop, stash_get
 
@@ -26,6 +26,7 @@ SHOWN = 1000
 
 def start_preview(*, owner, token: str, filename: str, sha256: str) -> ImportJob:
     """A job for the stashed file, its preview enqueued."""
+    forget_old_jobs()
     job = ImportJob(
         owner=owner,
         token=token,

@@ -266,6 +266,8 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["defau
 RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
 # A job still queued or running with no news for this long lost its worker: its page says so.
 JOB_STALE_AFTER = timedelta(minutes=int(os.environ.get("JOB_STALE_AFTER_MINUTES", "15")))
+# Jobs (imports, exports, reports) are forgotten this long after their last news, when a new one starts.
+JOB_KEEP = timedelta(days=int(os.environ.get("JOB_KEEP_DAYS", "30")))
 # Exports covering more associations than this are built by a task (with a progress bar) rather
 # than in the request. Built files wait a day in STORAGES["jobs"], or in JOBS_DIR (MEDIA_ROOT/jobs).
 EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "1000"))

@@ -131,6 +131,20 @@ def test_results_older_than_a_day_are_removed_when_another_is_stored(client, tre
     assert client.get(reverse("file_job_download", args=[old.pk])).status_code == 404
 
 
+def test_jobs_of_every_kind_are_forgotten_a_while_after_their_last_news(client, tree, officer, settings):
+    settings.JOB_KEEP = timedelta(days=30)
+    client.force_login(officer)
+    kept, old = _export(client), _export(client)
+    imported = ImportJob.objects.create(owner=officer, filename="a.xlsx", token="0" * 32, sha256="0" * 64)
+    month_ago = timezone.now() - timedelta(days=31)
+    FileJob.objects.filter(pk=old.pk).update(updated_at=month_ago)
+    ImportJob.objects.filter(pk=imported.pk).update(updated_at=month_ago)
+    new = _export(client)  # a new job sweeps, whoever starts it
+    assert set(FileJob.objects.values_list("pk", flat=True)) == {kept.pk, new.pk}
+    assert not ImportJob.objects.exists()
+    assert client.get(reverse("file_job", args=[old.pk])).status_code == 404
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_database_worker_builds_the_export(client, settings, tree, officer):
     settings.TASKS = DATABASE_BACKEND
