@@ -27,6 +27,7 @@ from core.numbers import parse_id
 from core.years import selected_year, year_choices
 
 from . import file_jobs, import_jobs, tasks
+from .job_views import get_job_for_user
 from .models import FileJob, ImportJob
 from .spreadsheets import files
 from .spreadsheets.exports import FORMATS, export_file, export_nodes
@@ -157,11 +158,7 @@ def import_confirm(request):
 
 
 def _own_job(request, job_id) -> ImportJob:
-    # Someone else's job is not found, whoever asks: its file is that person's until written.
-    job = ImportJob.objects.for_user(request.user).filter(pk=job_id).first()
-    if job is None:
-        raise Http404
-    return job
+    return get_job_for_user(ImportJob, request.user, job_id)
 
 
 @login_required

@@ -7,15 +7,21 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from . import file_jobs
+from .job_models import Job
 from .models import FileJob
 
 
-def _own_job(request, job_id) -> FileJob:
-    # Someone else's job is not found, whoever asks: it was built with its owner's access.
-    job = FileJob.objects.for_user(request.user).filter(pk=job_id).first()
+def get_job_for_user(model: type[Job], user, job_id) -> Job:
+    """The user's own job of `model`, else 404: someone else's import is that person's file until
+    written, and a built file was built with its owner's access."""
+    job = model.objects.for_user(user).filter(pk=job_id).first()
     if job is None:
         raise Http404
     return job
+
+
+def _own_job(request, job_id) -> FileJob:
+    return get_job_for_user(FileJob, request.user, job_id)
 
 
 @login_required
