@@ -1,5 +1,7 @@
 """Fixtures for the yearly figures: returns in any state, logged-in clients, a database snapshot."""
 
+import os
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -116,3 +118,38 @@ def snapshot(db):
         }
 
     return _snapshot
+
+
+# The suite's Redis (CI runs one on 127.0.0.1:6379): a database per test process, since the queue's
+# name is the same in every process; TEST_REDIS_URL's database is the first one.
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
+RQ_BACKEND = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+
+
+@pytest.fixture
+def redis_queue(settings, worker_id):
+    """The RQ backend on the suite's Redis, its queue empty before and after; skips without Redis."""
+    redis = pytest.importorskip("redis")
+    import django_rq
+
+    base, _, first = TEST_REDIS_URL.rpartition("/")
+    url = f"{base}/{int(first) + (int(worker_id[2:]) if worker_id.startswith('gw') else 0)}"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError as exc:
+        pytest.skip(f"Redis at {url} is unreachable ({exc}); the RQ backend is not tried")
+    settings.RQ_QUEUES = {"default": {"URL": url, "DEFAULT_TIMEOUT": 60}}
+    settings.TASKS = RQ_BACKEND
+    queue = django_rq.get_queue("default")
+    queue.empty()
+    yield queue
+    queue.empty()
+
+
+def rq_work() -> None:
+    """`manage.py rqworker default --job-class django_tasks_rq.Job --burst`, in this process."""
+    import django_rq
+
+    django_rq.get_worker(
+        "default", job_class="django_tasks_rq.Job", worker_class="rq.worker.SimpleWorker"
+    ).work(burst=True)

@@ -13,11 +13,10 @@ from django.utils import timezone
 from funds import file_jobs
 from funds.models import AnnualReturn, FileJob, ImportJob
 from funds.spreadsheets import exports
+from tests.funds.conftest import rq_work
 from tests.funds.test_import_support import YEAR, read_xlsx
 
 DATABASE_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-RQ_BACKEND = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/6")
 
 
 @pytest.fixture(autouse=True)
@@ -161,28 +160,11 @@ def test_a_database_worker_builds_the_export(client, settings, tree, officer):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_rq_worker_on_redis_builds_the_export(client, settings, tree, officer):
-    redis = pytest.importorskip("redis")
-    try:
-        redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.exceptions.ConnectionError as exc:
-        pytest.skip(f"Redis at {TEST_REDIS_URL} is unreachable ({exc}); the RQ backend is not tried")
-    import django_rq
-
-    settings.RQ_QUEUES = {"default": {"URL": TEST_REDIS_URL, "DEFAULT_TIMEOUT": 60}}
-    settings.TASKS = RQ_BACKEND
-    queue = django_rq.get_queue("default")
-    queue.empty()
-    try:
-        client.force_login(officer)
-        job = _export(client)
-        assert job.status == "queued" and queue.count == 1
-        worker = django_rq.get_worker(
-            "default", job_class="django_tasks_rq.Job", worker_class="rq.worker.SimpleWorker"
-        )
-        worker.work(burst=True)
-    finally:
-        queue.empty()
+def test_an_rq_worker_on_redis_builds_the_export(client, redis_queue, tree, officer):
+    client.force_login(officer)
+    job = _export(client)
+    assert job.status == "queued" and redis_queue.count == 1
+    rq_work()
     job.refresh_from_db()
     assert (job.status, job.done, job.total) == ("done", 5, 5)
     assert client.get(reverse("file_job_download", args=[job.pk])).status_code == 200

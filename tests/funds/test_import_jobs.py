@@ -1,8 +1,6 @@
 """The import as background tasks: a job with progress, run by a real worker of the database backend
 and of RQ on Redis; its page, its status, and a failure that writes nothing."""
 
-import os
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -13,12 +11,10 @@ from django.urls import reverse
 from funds.models import AnnualReturn, ImportJob
 from funds.spreadsheets import rows
 from funds.spreadsheets.stash import stash_drop
+from tests.funds.conftest import rq_work
 from tests.funds.test_import_support import YEAR, row, xlsx
 
 DATABASE_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-RQ_BACKEND = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
-# The suite's Redis database (CI runs a Redis on 127.0.0.1:6379); REDIS_URL points elsewhere.
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
 
 
 @pytest.fixture(autouse=True)
@@ -125,44 +121,17 @@ def test_only_its_owner_follows_a_job(client, login, tree, officer, outsider):
     assert other.get(reverse("import_job_status", args=[job.pk])).status_code == 404
 
 
-@pytest.fixture
-def redis_queue(settings):
-    redis = pytest.importorskip("redis")
-    try:
-        redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.exceptions.ConnectionError as exc:
-        pytest.skip(f"Redis at {TEST_REDIS_URL} is unreachable ({exc}); the RQ backend is not tried")
-    import django_rq
-
-    settings.RQ_QUEUES = {"default": {"URL": TEST_REDIS_URL, "DEFAULT_TIMEOUT": 60}}
-    settings.TASKS = RQ_BACKEND
-    queue = django_rq.get_queue("default")
-    queue.empty()
-    yield queue
-    queue.empty()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_an_rq_worker_on_redis_runs_the_import(client, redis_queue, tree, officer):
-    import django_rq
-
     client.force_login(officer)
     job = _upload(client, xlsx([row(tree.c1, mobilised_cash=7), row(tree.c2, mobilised_cash=8)]))
     assert job.status == ImportJob.Status.QUEUED and redis_queue.count == 1
-
-    def work():
-        # `manage.py rqworker default --job-class django_tasks_rq.Job --burst`, in this process.
-        worker = django_rq.get_worker(
-            "default", job_class="django_tasks_rq.Job", worker_class="rq.worker.SimpleWorker"
-        )
-        worker.work(burst=True)
-
-    work()
+    rq_work()
     job.refresh_from_db()
     assert (job.status, job.outcome, job.done, job.total) == ("done", "preview", 2, 2)
     _confirm(client)
     assert not AnnualReturn.objects.exists()
-    work()
+    rq_work()
     job.refresh_from_db()
     assert job.outcome == "written"
     assert AnnualReturn.objects.get(association=tree.c2, year=YEAR).mobilised_cash == 8
