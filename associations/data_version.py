@@ -108,17 +108,14 @@ def data_version(year: int = EVERYTHING) -> int:
     return DataVersion.objects.filter(year=year).values_list("n", flat=True).first() or 0
 
 
-def _versions(years: Iterable[int] | None) -> str:
-    """The counters a key holds, in one query: year 0's and those of `years`, or all of them."""
-    counters = DataVersion.objects.order_by("year")
-    if years is not None:
-        wanted = sorted({EVERYTHING, *years})
-        found = dict(counters.filter(year__in=wanted).values_list("year", "n"))
-        return ",".join(f"{y}.{found.get(y, 0)}" for y in wanted)
-    return ",".join(f"{y}.{n}" for y, n in counters.values_list("year", "n"))
+def _versions(years: Iterable[int]) -> str:
+    """The counters a key holds, in one query: year 0's and those of `years`."""
+    wanted = sorted({EVERYTHING, *years})
+    found = dict(DataVersion.objects.filter(year__in=wanted).values_list("year", "n"))
+    return ",".join(f"{y}.{found.get(y, 0)}" for y in wanted)
 
 
-def versioned_key(name: str, *parts: Hashable, years: Iterable[int] | None) -> str:
+def versioned_key(name: str, *parts: Hashable, years: Iterable[int]) -> str:
     """The cache key of `name` and `parts` at the current versions of `years` (one query).
 
     Templates pass it to `{% cache %}` to keep a rendered table beside the data it shows.
@@ -140,10 +137,10 @@ def cached_value(key: str, *, compute: Callable):
     return value
 
 
-def versioned(name: str, *parts: Hashable, years: Iterable[int] | None, compute: Callable):
+def versioned(name: str, *parts: Hashable, years: Iterable[int], compute: Callable):
     """`compute()`, or its result cached for `name` and `parts` at the current versions of `years`.
 
-    `years` are all the years of figures `compute` reads (None: it may read any year). Cache only what is
+    `years` are all the years of figures `compute` reads. Cache only what is
     the same for every user (apply a user's scope to what comes back), and only plain data that
     pickles: dataclasses, dicts, model instances, never a queryset.
     """
